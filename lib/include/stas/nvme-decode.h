@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Decoders for the data structures a controller returns: Identify
+ * (controller, namespace, active namespace list, namespace descriptors),
+ * the discovery log page, the ANA log, the changed namespace list and
+ * asynchronous event completions.
+ *
+ * Every decoder takes the received buffer and its length, checks every
+ * count and length it reads against that buffer (and against sane limits)
+ * before using it, and turns the little-endian wire layout into host
+ * structures with trimmed, NUL-terminated strings. On bad input it returns
+ * -EBADMSG and says which field of which record was wrong.
+ */
+#ifndef STAS_NVME_DECODE_H
+#define STAS_NVME_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stas/error.h"
+#include "stas/nvme-spec.h"
+
+/* ---- Identify Controller ------------------------------------------------------ */
+
+struct nvme_ctrl_id {
+	uint16_t vid, ssvid, cntlid;
+	char sn[21], mn[41], fr[9];
+	char subnqn[NVMF_NQN_MAX_LEN + 1];
+	uint32_t ver, oaes, ctratt, nn, sgls, mnan;
+	uint32_t anagrpmax, nanagrpid;
+	uint32_t ioccsz, iorcsz; /* 16-byte units */
+	uint16_t oacs, oncs, kas, maxcmd, icdoff, crdt[3];
+	uint8_t mdts, cmic, cntrltype, dctype, aerl, lpa, anatt, anacap, vwc, msdbd, fcatt;
+};
+
+/**
+ * nvme_id_ctrl_decode() - decode Identify Controller data (CNS 0x01).
+ * @buf/@len: the received data; @len must be 4096
+ *
+ * Return: 0, or -EBADMSG when the length is wrong or a text field (SN, MN,
+ * FR, SUBNQN) is not printable ASCII.
+ */
+int nvme_id_ctrl_decode(const void *buf, size_t len, struct nvme_ctrl_id *ret,
+			struct stas_error *e);
+
+/**
+ * nvme_ctrl_id_max_xfer() - largest data transfer the controller accepts, in
+ * bytes, from MDTS and CAP.MPSMIN; 0 means no limit.
+ */
+uint64_t nvme_ctrl_id_max_xfer(const struct nvme_ctrl_id *id, uint64_t cap);
+
+/* ---- Identify Namespace --------------------------------------------------------- */
+
+struct nvme_ns_id {
+	bool active; /* NSZE != 0; an inactive NSID returns all zeroes */
+	uint64_t nsze, ncap, nuse;
+	uint32_t lba_size; /* bytes, from the LBA format in use */
+	uint16_t ms;	   /* metadata bytes per LBA */
+	uint8_t lbaf;	   /* index of the format in use */
+	uint8_t nlbaf;	   /* number of formats, 1's based */
+	bool extended_lba; /* metadata inline with the data */
+	uint32_t anagrpid;
+	uint8_t nsfeat, nmic, rescap, nsattr, dlfeat;
+	uint8_t nguid[16], eui64[8];
+};
+
+/**
+ * nvme_id_ns_decode() - decode Identify Namespace data (CNS 0x00).
+ *
+ * Return: 0, or -EBADMSG for a wrong length, NLBAF above 64, an in-use
+ * format index past NLBAF, or an LBA data size outside 2^9..2^31 on an
+ * active namespace.
+ */
+int nvme_id_ns_decode(const void *buf, size_t len, struct nvme_ns_id *ret, struct stas_error *e);
+
+/**
+ * nvme_ns_list_decode() - decode an active namespace ID list (CNS 0x02).
+ * @after: the NSID the command asked for entries after
+ * @ret/@max: where to put the NSIDs
+ * @ret_n: how many were found; @ret_more: the page was full (ask again
+ *	   with the last NSID)
+ *
+ * Return: 0, or -EBADMSG when the list is not strictly ascending, starts at
+ * or below @after, or contains the broadcast NSID; -ENOSPC when @max is too
+ * small.
+ */
+int nvme_ns_list_decode(const void *buf, size_t len, uint32_t after, uint32_t *ret, size_t max,
+			size_t *ret_n, bool *ret_more, struct stas_error *e);
+
+struct nvme_ns_descs {
+	bool has_eui64, has_nguid, has_uuid, has_csi;
+	uint8_t eui64[8], nguid[16], uuid[16];
+	uint8_t csi;
+};
+
+/**
+ * nvme_ns_descs_decode() - decode a namespace identification descriptor
+ * list (CNS 0x03). Unknown descriptor types are skipped.
+ *
+ * Return: 0, or -EBADMSG when a descriptor runs past the buffer or has the
+ * wrong length for its type.
+ */
+int nvme_ns_descs_decode(const void *buf, size_t len, struct nvme_ns_descs *ret,
+			 struct stas_error *e);
+
+/* ---- Discovery log page ------------------------------------------------------------ */
+
+/* More records than this is treated as a lie (4 MiB of log). */
+#define NVMF_DISC_LOG_MAX_RECORDS 4096
+
+#define NVMF_TRSVCID_MAX_LEN	  32
+#define NVMF_TRADDR_MAX_LEN	  255
+
+struct nvmf_disc_entry {
+	uint8_t trtype, adrfam, subtype, treq;
+	uint16_t portid, cntlid, asqsz, eflags;
+	char trsvcid[NVMF_TRSVCID_MAX_LEN + 1];
+	char traddr[NVMF_TRADDR_MAX_LEN + 1];
+	char subnqn[NVMF_NQN_MAX_LEN + 1];
+	uint8_t tsas[256];
+};
+
+struct nvmf_disc_log_info {
+	uint64_t genctr;
+	uint64_t numrec;
+	uint16_t recfmt;
+	uint8_t dlpf;
+};
+
+struct nvmf_disc_log {
+	struct nvmf_disc_log_info hdr;
+	size_t nr;
+	struct nvmf_disc_entry entries[];
+};
+
+/**
+ * nvmf_disc_log_hdr_decode() - decode the 1024-byte discovery log header.
+ *
+ * Return: 0, or -EBADMSG when @len is short, or NUMREC exceeds
+ * NVMF_DISC_LOG_MAX_RECORDS.
+ */
+int nvmf_disc_log_hdr_decode(const void *buf, size_t len, struct nvmf_disc_log_info *ret,
+			     struct stas_error *e);
+
+/**
+ * nvmf_disc_entry_decode() - decode one 1024-byte log entry.
+ *
+ * Return: 0, or -EBADMSG naming the field when TRSVCID, TRADDR or SUBNQN is
+ * not printable ASCII, is not terminated inside its field, or SUBNQN is
+ * longer than 223 bytes.
+ */
+int nvmf_disc_entry_decode(const void *buf, struct nvmf_disc_entry *ret, struct stas_error *e);
+
+/**
+ * nvmf_disc_log_decode() - decode a whole log (header plus NUMREC entries).
+ * @ret: allocated; free with free()
+ *
+ * Return: 0, -EBADMSG (bad header, @len shorter than NUMREC entries, or a
+ * bad entry, named by index) or -ENOMEM.
+ */
+int nvmf_disc_log_decode(const void *buf, size_t len, struct nvmf_disc_log **ret,
+			 struct stas_error *e);
+
+const char *nvmf_trtype_str(uint8_t trtype);
+const char *nvmf_adrfam_str(uint8_t adrfam);
+const char *nvmf_subtype_str(uint8_t subtype);
+const char *nvmf_treq_str(uint8_t treq);
+const char *nvmf_sectype_str(uint8_t sectype);
+
+/* ---- ANA log -------------------------------------------------------------------------- */
+
+struct nvme_ana_group {
+	uint32_t grpid;
+	uint8_t state; /* enum nvme_ana_state */
+	uint64_t chgcnt;
+	uint32_t nnsids;
+	uint32_t *nsids; /* points into the same allocation */
+};
+
+struct nvme_ana_log {
+	uint64_t chgcnt;
+	uint16_t ngrps;
+	struct nvme_ana_group groups[];
+};
+
+/**
+ * nvme_ana_log_decode() - decode an ANA log page.
+ * @rgo: the log was read with "return groups only" (no NSID lists)
+ * @ret: allocated in one block; free with free()
+ *
+ * Return: 0, -EBADMSG (a descriptor or its NSID list runs past @len, or a
+ * group reports an undefined ANA state) or -ENOMEM.
+ */
+int nvme_ana_log_decode(const void *buf, size_t len, bool rgo, struct nvme_ana_log **ret,
+			struct stas_error *e);
+
+/**
+ * nvme_ana_log_max_len() - the most bytes an ANA log of this controller
+ * can hold: header, NANAGRPID descriptors and NN namespace IDs.
+ */
+size_t nvme_ana_log_max_len(const struct nvme_ctrl_id *id, bool rgo);
+
+/**
+ * nvme_ana_state_str() - "optimized", "non-optimized", "inaccessible",
+ * "persistent-loss", "change"; "invalid" otherwise.
+ */
+const char *nvme_ana_state_str(uint8_t state);
+
+/* ---- Changed namespace list -------------------------------------------------------------- */
+
+/**
+ * nvme_changed_ns_decode() - decode the Changed Namespace List log (LID 0x04).
+ * @ret_overflow: true when the controller says more than 1024 changed (rescan all)
+ *
+ * Return: 0, -EBADMSG (not a 4096-byte page), -ENOSPC (@max too small).
+ */
+int nvme_changed_ns_decode(const void *buf, size_t len, uint32_t *ret, size_t max, size_t *ret_n,
+			   bool *ret_overflow, struct stas_error *e);
+
+/* ---- Asynchronous event completions -------------------------------------------------------- */
+
+struct nvme_aen {
+	uint8_t type; /* enum nvme_aer_type */
+	uint8_t info;
+	uint8_t lid; /* log page to read (with RAE clear) to re-arm the event */
+};
+
+struct nvme_aen nvme_aen_decode(uint32_t dw0);
+
+/**
+ * nvme_aen_describe() - "Notice: Discovery Log Page Change (log 0x70)".
+ */
+char *nvme_aen_describe(struct nvme_aen aen, char *buf, size_t len);
+
+#endif

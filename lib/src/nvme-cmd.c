@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+#include "stas/nvme-cmd.h"
+
+static void sqe_init(struct nvme_sqe *c, uint8_t opcode, uint32_t nsid)
+{
+	memset(c, 0, sizeof(*c));
+	c->opcode = opcode;
+	c->flags = NVME_CMD_FLAGS_SGL_METABUF;
+	c->nsid = htole32(nsid);
+}
+
+void nvme_sgl_inline(struct nvme_sqe *c, uint32_t len)
+{
+	c->dptr.addr = 0;
+	c->dptr.length = htole32(len);
+	c->dptr.type = NVME_SGL_DATA_BLOCK_OFFSET;
+}
+
+void nvme_sgl_transport(struct nvme_sqe *c, uint32_t len)
+{
+	c->dptr.addr = 0;
+	c->dptr.length = htole32(len);
+	c->dptr.type = NVME_SGL_TRANSPORT_DATA;
+}
+
+void nvme_cmd_identify(struct nvme_sqe *c, uint8_t cns, uint32_t nsid, uint16_t cntid)
+{
+	sqe_init(c, NVME_ADMIN_IDENTIFY, nsid);
+	c->cdw10 = htole32((uint32_t)cns | (uint32_t)cntid << 16);
+}
+
+int nvme_cmd_get_log_page(struct nvme_sqe *c, uint8_t lid, uint32_t nsid, uint8_t lsp, bool rae,
+			  uint64_t offset, uint32_t len)
+{
+	uint32_t numd;
+
+	if (!len || len % 4 || offset % 4)
+		return -EINVAL;
+	numd = len / 4 - 1;
+	sqe_init(c, NVME_ADMIN_GET_LOG_PAGE, nsid);
+	c->cdw10 = htole32((uint32_t)lid | (uint32_t)(lsp & 0x7f) << 8 |
+			   (rae ? NVME_LOG_CDW10_RAE : 0) | (numd & 0xffff) << 16);
+	c->cdw11 = htole32(numd >> 16);
+	c->cdw12 = htole32((uint32_t)offset);
+	c->cdw13 = htole32((uint32_t)(offset >> 32));
+	return 0;
+}
+
+void nvme_cmd_set_features(struct nvme_sqe *c, uint8_t fid, uint32_t nsid, uint32_t cdw11,
+			   bool save)
+{
+	sqe_init(c, NVME_ADMIN_SET_FEATURES, nsid);
+	c->cdw10 = htole32((uint32_t)fid | (save ? 1u << 31 : 0));
+	c->cdw11 = htole32(cdw11);
+}
+
+void nvme_cmd_get_features(struct nvme_sqe *c, uint8_t fid, uint32_t nsid, uint8_t sel,
+			   uint32_t cdw11)
+{
+	sqe_init(c, NVME_ADMIN_GET_FEATURES, nsid);
+	c->cdw10 = htole32((uint32_t)fid | (uint32_t)(sel & 0x7) << 8);
+	c->cdw11 = htole32(cdw11);
+}
+
+void nvme_cmd_async_event(struct nvme_sqe *c)
+{
+	sqe_init(c, NVME_ADMIN_ASYNC_EVENT, 0);
+}
+
+void nvme_cmd_keep_alive(struct nvme_sqe *c)
+{
+	sqe_init(c, NVME_ADMIN_KEEP_ALIVE, 0);
+}
+
+void nvmf_cmd_connect(struct nvme_sqe *c, uint16_t qid, uint32_t sqsize, uint32_t kato_ms,
+		      bool disable_sqflow)
+{
+	struct nvmf_connect_cmd *cc = (struct nvmf_connect_cmd *)c;
+
+	sqe_init(c, NVME_ADMIN_FABRICS, 0);
+	cc->fctype = NVMF_FCTYPE_CONNECT;
+	cc->recfmt = htole16(0);
+	cc->qid = htole16(qid);
+	cc->sqsize = htole16((uint16_t)(sqsize - 1));
+	cc->cattr = disable_sqflow ? NVMF_CONNECT_CATTR_DISSQFC : 0;
+	cc->kato = htole32(qid ? 0 : kato_ms);
+}
+
+static int nqn_copy(char *dst, const char *nqn)
+{
+	size_t n = nqn ? strlen(nqn) : 0;
+
+	if (!n || n > NVMF_NQN_MAX_LEN)
+		return -EINVAL;
+	memcpy(dst, nqn, n);
+	return 0;
+}
+
+int nvmf_connect_data_init(struct nvmf_connect_data *d, const uint8_t hostid[16], uint16_t cntlid,
+			   const char *subnqn, const char *hostnqn)
+{
+	memset(d, 0, sizeof(*d));
+	memcpy(d->hostid, hostid, sizeof(d->hostid));
+	d->cntlid = htole16(cntlid);
+	if (nqn_copy(d->subnqn, subnqn) < 0 || nqn_copy(d->hostnqn, hostnqn) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+void nvmf_cmd_property_get(struct nvme_sqe *c, uint32_t offset, bool eight_bytes)
+{
+	struct nvmf_property_get_cmd *pc = (struct nvmf_property_get_cmd *)c;
+
+	sqe_init(c, NVME_ADMIN_FABRICS, 0);
+	pc->fctype = NVMF_FCTYPE_PROPERTY_GET;
+	pc->attrib = eight_bytes ? 1 : 0;
+	pc->offset = htole32(offset);
+}
+
+void nvmf_cmd_property_set(struct nvme_sqe *c, uint32_t offset, uint64_t value, bool eight_bytes)
+{
+	struct nvmf_property_set_cmd *pc = (struct nvmf_property_set_cmd *)c;
+
+	sqe_init(c, NVME_ADMIN_FABRICS, 0);
+	pc->fctype = NVMF_FCTYPE_PROPERTY_SET;
+	pc->attrib = eight_bytes ? 1 : 0;
+	pc->offset = htole32(offset);
+	pc->value = htole64(value);
+}
