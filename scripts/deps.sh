@@ -1,0 +1,28 @@
+#!/bin/bash
+# Install the Debian 12 packages stas needs to build and test, only those missing.
+# Usage: scripts/deps.sh [build|test]   (default: test = build + test bed)
+set -euo pipefail
+
+build_pkgs=(gcc make cmake pkg-config libevent-dev libsystemd-dev libinih-dev check)
+# The nvmet test bed: Debian's kernel booted in qemu from a busybox initramfs, in a netns.
+testbed_pkgs=(qemu-system-x86 linux-image-amd64 busybox-static cpio gzip iproute2)
+
+want=("${build_pkgs[@]}")
+[ "${1:-test}" = build ] || want+=("${testbed_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+((${#missing[@]})) || exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}" >/tmp/stas-apt.log 2>&1 ||
+	{ tail -20 /tmp/stas-apt.log; echo "deps: apt-get install failed" >&2; exit 1; }
+echo "deps: done"
