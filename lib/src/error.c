@@ -11,6 +11,7 @@ int stas_error_set(struct stas_error *e, int code, const char *fmt, ...)
 	if (!e)
 		return code;
 	e->code = code;
+	e->status = 0;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
@@ -43,5 +44,6 @@ void stas_error_clear(struct stas_error *e)
 	if (!e)
 		return;
 	e->code = 0;
+	e->status = 0;
 	e->msg[0] = '\0';
 }

@@ -9,11 +9,13 @@
 #define STAS_ERROR_H
 
 #include <stdarg.h>
+#include <stdint.h>
 
 #define STAS_ERROR_MSG_MAX 256
 
 struct stas_error {
-	int code;		      /* negative errno, 0 when unset */
+	int code;	 /* negative errno, 0 when unset */
+	uint16_t status; /* NVMe status when the controller refused (code -EREMOTEIO) */
 	char msg[STAS_ERROR_MSG_MAX]; /* human readable, no trailing newline */
 };
 

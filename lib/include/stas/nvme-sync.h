@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The synchronous API (layer 5), for scripts and tools: each call runs a
+ * private event loop until its answer arrives, over the same controller
+ * code the daemons use. Every call is bounded by the controller's command
+ * timeout; none can hang.
+ *
+ * Errors: 0 on success; a negative errno otherwise, with @e saying what
+ * went wrong. When the controller answered with an NVMe status, the return
+ * is -EREMOTEIO, e->status holds the status and e->msg names it
+ * ("Identify: Invalid Field in Command (SCT 0x0 SC 0x02, DNR)").
+ *
+ * Asynchronous events: the controller enables the ones it supports at
+ * connect (or those in cfg->aen_mask) and keeps an AER posted; events that
+ * arrive while any call runs are queued, and nvme_sync_wait_event() hands
+ * them out in order.
+ */
+#ifndef STAS_NVME_SYNC_H
+#define STAS_NVME_SYNC_H
+
+#include "stas/nvme-ctrl.h"
+
+struct nvme_sync;
+
+/**
+ * nvme_sync_connect() - connect, enable and identify a controller.
+ */
+int nvme_sync_connect(const struct nvme_ctrl_config *cfg, struct nvme_sync **ret,
+		      struct stas_error *e);
+
+/**
+ * nvme_sync_disconnect() - orderly shutdown (CC.SHN) and free. Accepts NULL.
+ */
+void nvme_sync_disconnect(struct nvme_sync *s);
+
+struct nvme_ctrl *nvme_sync_ctrl(struct nvme_sync *s);
+struct event_base *nvme_sync_base(struct nvme_sync *s);
+
+/* Controller facts learned at connect: CAP, VS, CNTLID and Identify Controller. */
+struct nvme_ctrl_info {
+	uint64_t cap;
+	uint32_t vs;
+	uint16_t cntlid;
+	struct nvme_ctrl_id id;
+};
+int nvme_sync_controller_info(struct nvme_sync *s, struct nvme_ctrl_info *ret);
+
+/** nvme_sync_admin() - any admin command; @ret_dw0 may be NULL. */
+int nvme_sync_admin(struct nvme_sync *s, const struct nvme_sqe *sqe, enum ntcp_dir dir, void *buf,
+		    uint32_t len, uint32_t *ret_dw0, struct stas_error *e);
+
+int nvme_sync_identify_ctrl(struct nvme_sync *s, struct nvme_ctrl_id *ret, struct stas_error *e);
+int nvme_sync_identify_ns(struct nvme_sync *s, uint32_t nsid, struct nvme_ns_id *ret,
+			  struct stas_error *e);
+int nvme_sync_ns_descs(struct nvme_sync *s, uint32_t nsid, struct nvme_ns_descs *ret,
+		       struct stas_error *e);
+
+/**
+ * nvme_sync_list_ns() - every active NSID, paging past 1024.
+ * @ret: allocated; free() it
+ */
+int nvme_sync_list_ns(struct nvme_sync *s, uint32_t **ret, size_t *ret_n, struct stas_error *e);
+
+int nvme_sync_get_features(struct nvme_sync *s, uint8_t fid, uint32_t nsid, uint8_t sel,
+			   uint32_t cdw11, uint32_t *ret_dw0, struct stas_error *e);
+int nvme_sync_set_features(struct nvme_sync *s, uint8_t fid, uint32_t nsid, uint32_t cdw11,
+			   bool save, uint32_t *ret_dw0, struct stas_error *e);
+
+/** nvme_sync_get_log() - any log page, any size (split by MDTS), at @offset. */
+int nvme_sync_get_log(struct nvme_sync *s, uint8_t lid, uint32_t nsid, uint8_t lsp, bool rae,
+		      uint64_t offset, void *buf, uint32_t len, struct stas_error *e);
+
+/** nvme_sync_get_ana_log() - the whole ANA log, sized from Identify; free() it. */
+int nvme_sync_get_ana_log(struct nvme_sync *s, bool groups_only, struct nvme_ana_log **ret,
+			  struct stas_error *e);
+
+int nvme_sync_get_changed_ns(struct nvme_sync *s, uint32_t *ret, size_t max, size_t *ret_n,
+			     bool *ret_overflow, struct stas_error *e);
+
+/** nvme_sync_get_discovery_log() - the whole discovery log (GENCTR-checked); free() it. */
+int nvme_sync_get_discovery_log(struct nvme_sync *s, struct nvmf_disc_log **ret,
+				struct stas_error *e);
+
+int nvme_sync_keep_alive(struct nvme_sync *s, struct stas_error *e);
+
+/**
+ * nvme_sync_wait_event() - the next asynchronous event completion (DW0),
+ * waiting at most @timeout_ms. Return: 0, -ETIMEDOUT, or why the
+ * controller is gone.
+ */
+int nvme_sync_wait_event(struct nvme_sync *s, uint32_t timeout_ms, uint32_t *ret_dw0,
+			 struct stas_error *e);
+
+#endif

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Text output follows nvme-cli's field names where it has them, so users
+ * can compare the two tools line by line.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "nvme-print.h"
+#include "stas/host-id.h"
+
+static const char *eflags_str(uint16_t f, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", f ? "" : "none",
+		 f & NVMF_EFLAGS_DUPRETINFO ? "duplicate returned information " : "",
+		 f & NVMF_EFLAGS_EPCSD ? "explicit discovery connections " : "",
+		 f & NVMF_EFLAGS_NCC ? "no cdc connectivity " : "");
+	if (f && buf[0])
+		buf[strlen(buf) - 1] = '\0';
+	return buf;
+}
+
+json_object *json_disc_entry(const struct nvmf_disc_entry *d)
+{
+	json_object *o = json_object_new_object();
+	char ef[96];
+
+	json_object_object_add(o, "trtype", json_object_new_string(nvmf_trtype_str(d->trtype)));
+	json_object_object_add(o, "adrfam", json_object_new_string(nvmf_adrfam_str(d->adrfam)));
+	json_object_object_add(o, "subtype", json_object_new_string(nvmf_subtype_str(d->subtype)));
+	json_object_object_add(o, "treq", json_object_new_string(nvmf_treq_str(d->treq)));
+	json_object_object_add(o, "portid", json_object_new_int(d->portid));
+	json_object_object_add(o, "trsvcid", json_object_new_string(d->trsvcid));
+	json_object_object_add(o, "subnqn", json_object_new_string(d->subnqn));
+	json_object_object_add(o, "traddr", json_object_new_string(d->traddr));
+	json_object_object_add(o, "eflags",
+			       json_object_new_string(eflags_str(d->eflags, ef, sizeof(ef))));
+	json_object_object_add(o, "cntlid", json_object_new_int(d->cntlid));
+	json_object_object_add(o, "asqsz", json_object_new_int(d->asqsz));
+	if (d->trtype == NVMF_TRTYPE_TCP)
+		json_object_object_add(o, "sectype",
+				       json_object_new_string(nvmf_sectype_str(d->tsas[0])));
+	return o;
+}
+
+json_object *json_disc_log(const struct nvmf_disc_log *log)
+{
+	json_object *o = json_object_new_object();
+	json_object *recs = json_object_new_array();
+
+	json_object_object_add(o, "genctr", json_object_new_uint64(log->hdr.genctr));
+	json_object_object_add(o, "numrec", json_object_new_uint64(log->hdr.numrec));
+	json_object_object_add(o, "recfmt", json_object_new_int(log->hdr.recfmt));
+	for (size_t i = 0; i < log->nr; i++)
+		json_object_array_add(recs, json_disc_entry(&log->entries[i]));
+	json_object_object_add(o, "records", recs);
+	return o;
+}
+
+void print_disc_log(FILE *f, const char *where, const struct nvmf_disc_log *log)
+{
+	char ef[96];
+
+	fprintf(f, "Discovery Log of %s: Number of Records %zu, Generation counter %" PRIu64 "\n",
+		where, log->nr, log->hdr.genctr);
+	for (size_t i = 0; i < log->nr; i++) {
+		const struct nvmf_disc_entry *d = &log->entries[i];
+
+		fprintf(f, "=====Discovery Log Entry %zu======\n", i);
+		fprintf(f, "trtype:  %s\n", nvmf_trtype_str(d->trtype));
+		fprintf(f, "adrfam:  %s\n", nvmf_adrfam_str(d->adrfam));
+		fprintf(f, "subtype: %s\n", nvmf_subtype_str(d->subtype));
+		fprintf(f, "treq:    %s%s\n", nvmf_treq_str(d->treq),
+			d->treq & NVMF_TREQ_DISABLE_SQFLOW ? ", sq flow control disable supported"
+							   : "");
+		fprintf(f, "portid:  %u\n", d->portid);
+		fprintf(f, "trsvcid: %s\n", d->trsvcid);
+		fprintf(f, "subnqn:  %s\n", d->subnqn);
+		fprintf(f, "traddr:  %s\n", d->traddr);
+		fprintf(f, "eflags:  %s\n", eflags_str(d->eflags, ef, sizeof(ef)));
+		if (d->trtype == NVMF_TRTYPE_TCP)
+			fprintf(f, "sectype: %s\n", nvmf_sectype_str(d->tsas[0]));
+	}
+}
+
+static const char *cntrltype_str(uint8_t t)
+{
+	static const char *const names[] = { "unspecified", "io", "discovery", "admin" };
+
+	return t < 4 ? names[t] : "reserved";
+}
+
+json_object *json_ctrl_info(const struct nvme_ctrl_info *in)
+{
+	json_object *o = json_object_new_object();
+	const struct nvme_ctrl_id *id = &in->id;
+	char ver[32];
+
+	snprintf(ver, sizeof(ver), "%u.%u.%u", NVME_VS_MJR(id->ver), NVME_VS_MNR(id->ver),
+		 NVME_VS_TER(id->ver));
+	json_object_object_add(o, "subnqn", json_object_new_string(id->subnqn));
+	json_object_object_add(o, "sn", json_object_new_string(id->sn));
+	json_object_object_add(o, "mn", json_object_new_string(id->mn));
+	json_object_object_add(o, "fr", json_object_new_string(id->fr));
+	json_object_object_add(o, "vid", json_object_new_int(id->vid));
+	json_object_object_add(o, "cntlid", json_object_new_int(in->cntlid));
+	json_object_object_add(o, "cntrltype",
+			       json_object_new_string(cntrltype_str(id->cntrltype)));
+	json_object_object_add(o, "ver", json_object_new_string(ver));
+	json_object_object_add(o, "cap", json_object_new_uint64(in->cap));
+	json_object_object_add(o, "mqes", json_object_new_int((int)NVME_CAP_MQES(in->cap) + 1));
+	json_object_object_add(o, "mdts", json_object_new_int(id->mdts));
+	json_object_object_add(o, "kas", json_object_new_int(id->kas));
+	json_object_object_add(o, "aerl", json_object_new_int(id->aerl));
+	json_object_object_add(o, "oaes", json_object_new_uint64(id->oaes));
+	json_object_object_add(o, "cmic", json_object_new_int(id->cmic));
+	json_object_object_add(o, "anacap", json_object_new_int(id->anacap));
+	json_object_object_add(o, "anagrpmax", json_object_new_uint64(id->anagrpmax));
+	json_object_object_add(o, "nanagrpid", json_object_new_uint64(id->nanagrpid));
+	json_object_object_add(o, "nn", json_object_new_uint64(id->nn));
+	json_object_object_add(o, "oncs", json_object_new_int(id->oncs));
+	json_object_object_add(o, "sgls", json_object_new_uint64(id->sgls));
+	json_object_object_add(o, "ioccsz", json_object_new_uint64(id->ioccsz));
+	json_object_object_add(o, "iorcsz", json_object_new_uint64(id->iorcsz));
+	json_object_object_add(o, "dctype", json_object_new_int(id->dctype));
+	return o;
+}
+
+void print_ctrl_info(FILE *f, const struct nvme_ctrl_info *in)
+{
+	const struct nvme_ctrl_id *id = &in->id;
+
+	fprintf(f, "subnqn    : %s\n", id->subnqn);
+	fprintf(f, "sn        : %s\n", id->sn);
+	fprintf(f, "mn        : %s\n", id->mn);
+	fprintf(f, "fr        : %s\n", id->fr);
+	fprintf(f, "vid       : %#x\n", id->vid);
+	fprintf(f, "cntlid    : %#x\n", in->cntlid);
+	fprintf(f, "cntrltype : %s\n", cntrltype_str(id->cntrltype));
+	fprintf(f, "ver       : %u.%u.%u\n", NVME_VS_MJR(id->ver), NVME_VS_MNR(id->ver),
+		NVME_VS_TER(id->ver));
+	fprintf(f, "cap       : %#" PRIx64 " (mqes %u, to %u ms)\n", in->cap,
+		NVME_CAP_MQES(in->cap) + 1, NVME_CAP_TO(in->cap) * 500);
+	fprintf(f, "mdts      : %u\n", id->mdts);
+	fprintf(f, "kas       : %u\n", id->kas);
+	fprintf(f, "aerl      : %u\n", id->aerl);
+	fprintf(f, "oaes      : %#x\n", id->oaes);
+	fprintf(f, "cmic      : %#x\n", id->cmic);
+	fprintf(f, "anacap    : %#x\n", id->anacap);
+	fprintf(f, "nanagrpid : %u\n", id->nanagrpid);
+	fprintf(f, "nn        : %u\n", id->nn);
+	fprintf(f, "oncs      : %#x\n", id->oncs);
+	fprintf(f, "sgls      : %#x\n", id->sgls);
+	fprintf(f, "ioccsz    : %u\n", id->ioccsz);
+	fprintf(f, "dctype    : %u\n", id->dctype);
+}
+
+json_object *json_ns(uint32_t nsid, const struct nvme_ns_id *ns)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "nsid", json_object_new_uint64(nsid));
+	json_object_object_add(o, "active", json_object_new_boolean(ns->active));
+	json_object_object_add(o, "nsze", json_object_new_uint64(ns->nsze));
+	json_object_object_add(o, "ncap", json_object_new_uint64(ns->ncap));
+	json_object_object_add(o, "nuse", json_object_new_uint64(ns->nuse));
+	json_object_object_add(o, "lba_size", json_object_new_uint64(ns->lba_size));
+	json_object_object_add(o, "size_bytes", json_object_new_uint64(ns->nsze * ns->lba_size));
+	json_object_object_add(o, "anagrpid", json_object_new_uint64(ns->anagrpid));
+	json_object_object_add(o, "nmic", json_object_new_int(ns->nmic));
+	json_object_object_add(o, "rescap", json_object_new_int(ns->rescap));
+	return o;
+}
+
+void print_ns(FILE *f, uint32_t nsid, const struct nvme_ns_id *ns)
+{
+	if (!ns->active) {
+		fprintf(f, "nsid %u: inactive\n", nsid);
+		return;
+	}
+	fprintf(f, "nsid %u: %" PRIu64 " blocks of %u bytes (%" PRIu64 " MiB), ANA group %u\n",
+		nsid, ns->nsze, ns->lba_size, (ns->nsze * ns->lba_size) >> 20, ns->anagrpid);
+}
+
+json_object *json_ana_log(const struct nvme_ana_log *log)
+{
+	json_object *o = json_object_new_object(), *groups = json_object_new_array();
+
+	json_object_object_add(o, "chgcnt", json_object_new_uint64(log->chgcnt));
+	for (uint16_t g = 0; g < log->ngrps; g++) {
+		const struct nvme_ana_group *grp = &log->groups[g];
+		json_object *jg = json_object_new_object(), *ids = json_object_new_array();
+
+		json_object_object_add(jg, "grpid", json_object_new_uint64(grp->grpid));
+		json_object_object_add(jg, "state",
+				       json_object_new_string(nvme_ana_state_str(grp->state)));
+		json_object_object_add(jg, "chgcnt", json_object_new_uint64(grp->chgcnt));
+		for (uint32_t i = 0; i < grp->nnsids; i++)
+			json_object_array_add(ids, json_object_new_uint64(grp->nsids[i]));
+		json_object_object_add(jg, "nsids", ids);
+		json_object_array_add(groups, jg);
+	}
+	json_object_object_add(o, "groups", groups);
+	return o;
+}
+
+void print_ana_log(FILE *f, const struct nvme_ana_log *log)
+{
+	fprintf(f, "ANA log: change count %" PRIu64 ", %u group(s)\n", log->chgcnt, log->ngrps);
+	for (uint16_t g = 0; g < log->ngrps; g++) {
+		const struct nvme_ana_group *grp = &log->groups[g];
+
+		fprintf(f, "group %u: %s, nsids", grp->grpid, nvme_ana_state_str(grp->state));
+		for (uint32_t i = 0; i < grp->nnsids; i++)
+			fprintf(f, " %u", grp->nsids[i]);
+		fprintf(f, "%s\n", grp->nnsids ? "" : " (none)");
+	}
+}
+
+json_object *json_aen(uint32_t dw0)
+{
+	json_object *o = json_object_new_object();
+	struct nvme_aen a = nvme_aen_decode(dw0);
+	char text[128];
+
+	json_object_object_add(o, "dw0", json_object_new_uint64(dw0));
+	json_object_object_add(o, "type", json_object_new_int(a.type));
+	json_object_object_add(o, "info", json_object_new_int(a.info));
+	json_object_object_add(o, "lid", json_object_new_int(a.lid));
+	json_object_object_add(o, "description",
+			       json_object_new_string(nvme_aen_describe(a, text, sizeof(text))));
+	return o;
+}
+
+void print_hex(FILE *f, const uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i += 16) {
+		fprintf(f, "%08zx:", i);
+		for (size_t k = i; k < i + 16 && k < len; k++)
+			fprintf(f, " %02x", buf[k]);
+		fputc('\n', f);
+	}
+}

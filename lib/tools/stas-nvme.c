@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * stas-nvme: try the userspace NVMe/TCP core without writing code.
+ * Every command connects with the synchronous API, does one thing, shuts
+ * the controller down in order and prints text or --json.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nvme-print.h"
+#include "stas/cleanup.h"
+#include "stas/host-id.h"
+#include "stas/nvme-status.h"
+#include "stas/nvme-sync.h"
+
+#define MAX_REFERRAL_DEPTH 8
+#define MAX_VISITED	   256
+
+struct opts {
+	const char *traddr, *trsvcid, *subnqn, *host_traddr, *host_iface;
+	const char *hostnqn, *hostid;
+	bool hdgst, ddgst, json, follow, raw;
+	uint32_t kato_s, timeout_ms, nsid, len, wait_s;
+	int lid, lsp;
+	uint64_t offset;
+	int max_depth;
+};
+
+struct cmd_entry {
+	const char *name;
+	int (*run)(const struct opts *o, struct nvme_ctrl_config *cfg);
+	const char *usage;
+};
+
+static void json_out(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static int fail(const char *what, const struct stas_error *e)
+{
+	fprintf(stderr, "stas-nvme: %s%s%s\n", what, *what ? ": " : "", e->msg);
+	return 1;
+}
+
+static int connect_or_fail(struct nvme_ctrl_config *cfg, struct nvme_sync **s)
+{
+	struct stas_error e = { 0 };
+
+	if (nvme_sync_connect(cfg, s, &e) < 0)
+		return fail("", &e);
+	return 0;
+}
+
+/* ---- discover ---------------------------------------------------------------------------- */
+
+struct visit {
+	char key[320];
+};
+
+static bool visited(struct visit *v, int *n, const char *addr, const char *svc, const char *nqn)
+{
+	char key[320];
+
+	snprintf(key, sizeof(key), "%s|%s|%s", addr, svc, nqn);
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(v[i].key, key))
+			return true;
+	if (*n < MAX_VISITED)
+		snprintf(v[(*n)++].key, sizeof(key), "%s", key);
+	return false;
+}
+
+/* One discovery controller; with --follow-referrals, its referrals too (depth-first, guarded). */
+static int discover_one(const struct opts *o, struct nvme_ctrl_config cfg, int depth,
+			struct visit *v, int *nv, json_object *all)
+{
+	_cleanup_free_ struct nvmf_disc_log *log = NULL;
+	struct stas_error e = { 0 };
+	struct nvme_sync *s;
+	char where[320];
+	int rc = 0;
+
+	snprintf(where, sizeof(where), "%s:%s", cfg.traddr, cfg.trsvcid);
+	if (connect_or_fail(&cfg, &s))
+		return 1;
+	if (nvme_sync_get_discovery_log(s, &log, &e) < 0) {
+		nvme_sync_disconnect(s);
+		return fail(where, &e);
+	}
+	nvme_sync_disconnect(s);
+	if (o->json) {
+		json_object *j = json_disc_log(log);
+
+		json_object_object_add(j, "traddr", json_object_new_string(cfg.traddr));
+		json_object_object_add(j, "trsvcid", json_object_new_string(cfg.trsvcid));
+		json_object_array_add(all, j);
+	} else {
+		print_disc_log(stdout, where, log);
+	}
+	if (!o->follow)
+		return 0;
+	for (size_t i = 0; i < log->nr; i++) {
+		const struct nvmf_disc_entry *d = &log->entries[i];
+		struct nvme_ctrl_config next = cfg;
+
+		if (d->subtype != NVMF_SUBTYPE_REFERRAL || d->trtype != NVMF_TRTYPE_TCP)
+			continue;
+		if (visited(v, nv, d->traddr, d->trsvcid, d->subnqn))
+			continue;
+		if (depth + 1 > o->max_depth) {
+			fprintf(stderr,
+				"stas-nvme: not following %s:%s: referral depth %d reached\n",
+				d->traddr, d->trsvcid, o->max_depth);
+			continue;
+		}
+		next.traddr = d->traddr;
+		next.trsvcid = d->trsvcid;
+		next.subsysnqn = d->subnqn;
+		rc |= discover_one(o, next, depth + 1, v, nv, all);
+	}
+	return rc;
+}
+
+static int cmd_discover(const struct opts *o, struct nvme_ctrl_config *cfg)
+{
+	struct visit *v = calloc(MAX_VISITED, sizeof(*v));
+	json_object *all = json_object_new_array();
+	int nv = 0, rc;
+
+	if (!cfg->trsvcid)
+		cfg->trsvcid = "8009";
+	visited(v, &nv, cfg->traddr, cfg->trsvcid,
+		cfg->subsysnqn ? cfg->subsysnqn : NVME_DISC_SUBSYS_NQN);
+	rc = discover_one(o, *cfg, 0, v, &nv, all);
+	if (o->json)
+		json_out(all);
+	else
+		json_object_put(all);
+	free(v);
+	return rc;
+}
+
+/* ---- identify, list-ns, ana, get-log, wait-event ------------------------------------------ */
+
+static int cmd_identify(const struct opts *o, struct nvme_ctrl_config *cfg)
+{
+	struct stas_error e = { 0 };
+	struct nvme_ctrl_info info;
+	struct nvme_ns_id ns;
+	struct nvme_sync *s;
+
+	if (connect_or_fail(cfg, &s))
+		return 1;
+	if (o->nsid) {
+		if (nvme_sync_identify_ns(s, o->nsid, &ns, &e) < 0) {
+			nvme_sync_disconnect(s);
+			return fail("", &e);
+		}
+		o->json ? json_out(json_ns(o->nsid, &ns)) : print_ns(stdout, o->nsid, &ns);
+	} else {
+		nvme_sync_controller_info(s, &info);
+		o->json ? json_out(json_ctrl_info(&info)) : print_ctrl_info(stdout, &info);
+	}
+	nvme_sync_disconnect(s);
+	return 0;
+}
+
+static int cmd_list_ns(const struct opts *o, struct nvme_ctrl_config *cfg)
+{
+	_cleanup_free_ uint32_t *ids = NULL;
+	struct stas_error e = { 0 };
+	json_object *arr = json_object_new_array();
+	struct nvme_sync *s;
+	struct nvme_ns_id ns;
+	size_t n = 0;
+	int rc = 0;
+
+	if (connect_or_fail(cfg, &s)) {
+		json_object_put(arr);
+		return 1;
+	}
+	if (nvme_sync_list_ns(s, &ids, &n, &e) < 0)
+		rc = fail("", &e);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (nvme_sync_identify_ns(s, ids[i], &ns, &e) < 0) {
+			rc = fail("", &e);
+			break;
+		}
+		if (o->json)
+			json_object_array_add(arr, json_ns(ids[i], &ns));
+		else
+			print_ns(stdout, ids[i], &ns);
+	}
+	nvme_sync_disconnect(s);
+	if (o->json && !rc)
+		json_out(arr);
+	else
+		json_object_put(arr);
+	return rc;
+}
+
+static int cmd_ana(const struct opts *o, struct nvme_ctrl_config *cfg)
+{
+	_cleanup_free_ struct nvme_ana_log *log = NULL;
+	struct stas_error e = { 0 };
+	struct nvme_sync *s;
+	int rc = 0;
+
+	if (connect_or_fail(cfg, &s))
+		return 1;
+	if (nvme_sync_get_ana_log(s, false, &log, &e) < 0)
+		rc = fail("", &e);
+	nvme_sync_disconnect(s);
+	if (!rc)
+		o->json ? json_out(json_ana_log(log)) : print_ana_log(stdout, log);
+	return rc;
+}
+
+static int cmd_get_log(const struct opts *o, struct nvme_ctrl_config *cfg)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct stas_error e = { 0 };
+	struct nvme_sync *s;
+	int rc = 0;
+
+	if (o->lid < 0 || !o->len) {
+		fprintf(stderr, "stas-nvme: get-log needs --lid and --len\n");
+		return 2;
+	}
+	buf = calloc(1, o->len);
+	if (!buf || connect_or_fail(cfg, &s))
+		return 1;
+	if (nvme_sync_get_log(s, (uint8_t)o->lid, o->nsid, (uint8_t)(o->lsp > 0 ? o->lsp : 0),
+			      false, o->offset, buf, o->len, &e) < 0)
+		rc = fail("", &e);
+	nvme_sync_disconnect(s);
+	if (rc)
+		return rc;
+	if (o->raw) {
+		fwrite(buf, 1, o->len, stdout);
+	} else if (o->json) {
+		json_object *j = json_object_new_object();
+		_cleanup_free_ char *hex = malloc(o->len * 2 + 1);
+
+		for (uint32_t i = 0; hex && i < o->len; i++)
+			sprintf(hex + 2 * i, "%02x", buf[i]);
+		json_object_object_add(j, "lid", json_object_new_int(o->lid));
+		json_object_object_add(j, "offset", json_object_new_uint64(o->offset));
+		json_object_object_add(j, "data", json_object_new_string(hex ? hex : ""));
+		json_out(j);
+	} else {
+		print_hex(stdout, buf, o->len);
+	}
+	return 0;
+}
+
+static int cmd_wait_event(const struct opts *o, struct nvme_ctrl_config *cfg)
+{
+	struct stas_error e = { 0 };
+	struct nvme_sync *s;
+	uint32_t dw0;
+	char text[128];
+	int r;
+
+	if (connect_or_fail(cfg, &s))
+		return 1;
+	r = nvme_sync_wait_event(s, o->wait_s * 1000, &dw0, &e);
+	nvme_sync_disconnect(s);
+	if (r < 0)
+		return fail("", &e);
+	if (o->json)
+		json_out(json_aen(dw0));
+	else
+		printf("%s\n", nvme_aen_describe(nvme_aen_decode(dw0), text, sizeof(text)));
+	return 0;
+}
+
+static const struct cmd_entry commands[] = {
+	{ "discover", cmd_discover, "-a ADDR [-s 8009] [-n NQN] [--follow-referrals]" },
+	{ "identify", cmd_identify, "-a ADDR [-s 4420] -n NQN [--nsid N]" },
+	{ "list-ns", cmd_list_ns, "-a ADDR [-s 4420] -n NQN" },
+	{ "ana", cmd_ana, "-a ADDR [-s 4420] -n NQN" },
+	{ "get-log", cmd_get_log,
+	  "-a ADDR -n NQN --lid ID --len BYTES [--offset B] [--lsp N] "
+	  "[--nsid N] [--raw]" },
+	{ "wait-event", cmd_wait_event, "-a ADDR -n NQN [--wait SECONDS]" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: stas-nvme COMMAND [options]\n\ncommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].usage);
+	fprintf(f, "\noptions for every command:\n"
+		   "  -a, --traddr ADDR        numeric IPv4/IPv6 address of the controller\n"
+		   "  -s, --trsvcid PORT       default 8009 for discovery, 4420 otherwise\n"
+		   "  -n, --nqn NQN            subsystem NQN (default: the discovery NQN)\n"
+		   "  -w, --host-traddr ADDR   source address; -f, --host-iface IFACE\n"
+		   "  -q, --hostnqn NQN, -I, --hostid UUID   (default: /etc/nvme/hostnqn, hostid)\n"
+		   "  -g, --hdr-digest, -G, --data-digest\n"
+		   "  -k, --kato SECONDS       keep-alive timeout (default 0 for discovery, 30)\n"
+		   "  -t, --timeout MS         command timeout (default 10000)\n"
+		   "  -j, --json               JSON output\n");
+}
+
+static const struct option long_opts[] = {
+	{ "traddr", required_argument, NULL, 'a' },
+	{ "trsvcid", required_argument, NULL, 's' },
+	{ "nqn", required_argument, NULL, 'n' },
+	{ "host-traddr", required_argument, NULL, 'w' },
+	{ "host-iface", required_argument, NULL, 'f' },
+	{ "hostnqn", required_argument, NULL, 'q' },
+	{ "hostid", required_argument, NULL, 'I' },
+	{ "hdr-digest", no_argument, NULL, 'g' },
+	{ "data-digest", no_argument, NULL, 'G' },
+	{ "kato", required_argument, NULL, 'k' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "follow-referrals", no_argument, NULL, 'r' },
+	{ "max-depth", required_argument, NULL, 'D' },
+	{ "nsid", required_argument, NULL, 'N' },
+	{ "lid", required_argument, NULL, 'L' },
+	{ "lsp", required_argument, NULL, 'P' },
+	{ "len", required_argument, NULL, 'l' },
+	{ "offset", required_argument, NULL, 'o' },
+	{ "raw", no_argument, NULL, 'R' },
+	{ "wait", required_argument, NULL, 'W' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static int number(const char *s, const char *what, uint64_t max, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || !*s || *end || *s == '-' || v > max) {
+		fprintf(stderr, "stas-nvme: %s: '%s' is not a number in 0..%llu\n", what, s,
+			(unsigned long long)max);
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	uint64_t v;
+	int c;
+
+	*o = (struct opts){
+		.lid = -1, .lsp = -1, .kato_s = UINT32_MAX, .max_depth = 4, .wait_s = 30
+	};
+	while ((c = getopt_long(argc, argv, "a:s:n:w:f:q:I:gGk:t:jrh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->traddr = optarg;
+			break;
+		case 's':
+			o->trsvcid = optarg;
+			break;
+		case 'n':
+			o->subnqn = optarg;
+			break;
+		case 'w':
+			o->host_traddr = optarg;
+			break;
+		case 'f':
+			o->host_iface = optarg;
+			break;
+		case 'q':
+			o->hostnqn = optarg;
+			break;
+		case 'I':
+			o->hostid = optarg;
+			break;
+		case 'g':
+			o->hdgst = true;
+			break;
+		case 'G':
+			o->ddgst = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'r':
+			o->follow = true;
+			break;
+		case 'R':
+			o->raw = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'k':
+			if (number(optarg, "--kato", 3600, &v))
+				return -1;
+			o->kato_s = (uint32_t)v;
+			break;
+		case 't':
+			if (number(optarg, "--timeout", 600000, &v))
+				return -1;
+			o->timeout_ms = (uint32_t)v;
+			break;
+		case 'D':
+			if (number(optarg, "--max-depth", MAX_REFERRAL_DEPTH, &v))
+				return -1;
+			o->max_depth = (int)v;
+			break;
+		case 'N':
+			if (number(optarg, "--nsid", 0xfffffffe, &v))
+				return -1;
+			o->nsid = (uint32_t)v;
+			break;
+		case 'L':
+			if (number(optarg, "--lid", 255, &v))
+				return -1;
+			o->lid = (int)v;
+			break;
+		case 'P':
+			if (number(optarg, "--lsp", 127, &v))
+				return -1;
+			o->lsp = (int)v;
+			break;
+		case 'l':
+			if (number(optarg, "--len", 64u << 20, &v))
+				return -1;
+			o->len = (uint32_t)v;
+			break;
+		case 'o':
+			if (number(optarg, "--offset", UINT64_MAX, &v))
+				return -1;
+			o->offset = v;
+			break;
+		case 'W':
+			if (number(optarg, "--wait", 86400, &v))
+				return -1;
+			o->wait_s = (uint32_t)v;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "stas-nvme: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!o->traddr) {
+		fprintf(stderr, "stas-nvme: -a/--traddr is required\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int host_identity(const struct opts *o, struct stas_host *h)
+{
+	struct stas_error e = { 0 };
+
+	if (stas_host_load(h, NULL, NULL, &e) < 0) {
+		if (e.code != -ENOENT)
+			return fail("host identity", &e);
+		stas_host_generate(h);
+	}
+	if (o->hostnqn) {
+		if (stas_nqn_check(o->hostnqn, "--hostnqn", &e) < 0)
+			return fail("", &e);
+		snprintf(h->nqn, sizeof(h->nqn), "%s", o->hostnqn);
+	}
+	if (o->hostid && stas_uuid_parse(o->hostid, h->id) < 0) {
+		fprintf(stderr, "stas-nvme: --hostid '%s' is not a UUID\n", o->hostid);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd_entry *cmd = NULL;
+	struct nvme_ctrl_config cfg = { 0 };
+	struct stas_host host;
+	struct opts o;
+	bool disc;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "stas-nvme: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	if (parse(argc - 1, argv + 1, &o) < 0)
+		return 2;
+	if (host_identity(&o, &host))
+		return 1;
+	disc = !o.subnqn || !strcmp(o.subnqn, NVME_DISC_SUBSYS_NQN);
+	cfg = (struct nvme_ctrl_config){
+		.traddr = o.traddr,
+		.trsvcid = o.trsvcid,
+		.subsysnqn = o.subnqn,
+		.host_traddr = o.host_traddr,
+		.host_iface = o.host_iface,
+		.hostnqn = host.nqn,
+		.hdgst = o.hdgst,
+		.ddgst = o.ddgst,
+		.cmd_timeout_ms = o.timeout_ms,
+		.kato_ms = (o.kato_s == UINT32_MAX ? (disc ? 0 : 30) : o.kato_s) * 1000,
+	};
+	memcpy(cfg.hostid, host.id, sizeof(cfg.hostid));
+	return cmd->run(&o, &cfg);
+}
