@@ -131,3 +131,71 @@ void nvmf_cmd_property_set(struct nvme_sqe *c, uint32_t offset, uint64_t value, 
 	pc->offset = htole32(offset);
 	pc->value = htole64(value);
 }
+
+void nvme_cmd_dim(struct nvme_sqe *c, uint8_t tas)
+{
+	sqe_init(c, NVME_ADMIN_DISCOVERY_INFO, 0);
+	c->cdw10 = htole32(tas & 0xf);
+}
+
+static int fixed_str(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= size)
+		return -EINVAL;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+/* One extended attribute, value padded to 4 bytes; returns its size. */
+static size_t put_exat(uint8_t *p, uint16_t type, const void *val, size_t len)
+{
+	struct nvmf_exat_hdr h = { htole16(type), htole16((uint16_t)len) };
+	size_t padded = (len + 3) & ~(size_t)3;
+
+	memcpy(p, &h, sizeof(h));
+	memset(p + sizeof(h), 0, padded);
+	memcpy(p + sizeof(h), val, len);
+	return sizeof(h) + padded;
+}
+
+int nvmf_dim_data_build(void *buf, size_t size, const struct nvmf_dim_info *info)
+{
+	size_t symlen = info->symname ? strlen(info->symname) : 0;
+	size_t need = sizeof(struct nvmf_dim_hdr) + sizeof(struct nvmf_ext_die_hdr) +
+		      sizeof(struct nvmf_exat_hdr) + 16;
+	struct nvmf_dim_hdr *h = buf;
+	struct nvmf_ext_die_hdr *d = (void *)((uint8_t *)buf + sizeof(*h));
+	uint8_t *p = (uint8_t *)(d + 1);
+
+	if (symlen)
+		need += sizeof(struct nvmf_exat_hdr) + ((symlen + 3) & ~(size_t)3);
+	if (size < need)
+		return -ENOSPC;
+	if (symlen > 255)
+		return -EINVAL;
+	memset(buf, 0, need);
+	h->tdl = htole32((uint32_t)need);
+	h->nument = htole64(1);
+	h->entfmt = htole16(NVMF_DIM_ENTFMT_EXTENDED);
+	h->etype = htole16(NVMF_DIM_ETYPE_HOST);
+	h->ektype = htole16(NVMF_DIM_EKTYPE_HOST);
+	if (fixed_str(h->eid, sizeof(h->eid), info->hostnqn) ||
+	    fixed_str(h->ename, sizeof(h->ename), info->hostname) ||
+	    fixed_str(h->ever, sizeof(h->ever), info->os_version))
+		return -EINVAL;
+	d->e.trtype = info->trtype;
+	d->e.adrfam = info->adrfam;
+	d->e.subtype = NVMF_SUBTYPE_NVME;
+	d->e.cntlid = htole16(NVMF_CNTLID_DYNAMIC);
+	if (fixed_str(d->e.subnqn, sizeof(d->e.subnqn), info->hostnqn) ||
+	    fixed_str(d->e.traddr, sizeof(d->e.traddr), info->traddr))
+		return -EINVAL;
+	d->tel = htole32((uint32_t)(need - sizeof(*h)));
+	d->numexat = htole16(symlen ? 2 : 1);
+	p += put_exat(p, NVMF_EXATTYPE_HOSTID, info->hostid, 16);
+	if (symlen)
+		put_exat(p, NVMF_EXATTYPE_SYMNAME, info->symname, symlen);
+	return (int)need;
+}

@@ -371,6 +371,20 @@ int nvme_sync_keep_alive(struct nvme_sync *s, struct stas_error *e)
 	return features(s, &sqe, NULL, "Keep Alive", e);
 }
 
+int nvme_sync_dim(struct nvme_sync *s, uint8_t tas, const char *symname, struct stas_error *e)
+{
+	struct waiter w = { 0 };
+	int r = nvme_ctrl_dim(s->ctrl, tas, symname, cmd_done, &w);
+
+	if (r == -EOPNOTSUPP)
+		return stas_error_set(e, r,
+				      "%s does not take explicit registrations (DCTYPE %u: neither "
+				      "a direct nor a central discovery controller)",
+				      nvme_ctrl_subsysnqn(s->ctrl), nvme_ctrl_identity(s->ctrl)->dctype);
+	return finish(s, &w, r, tas == NVMF_DIM_TAS_DEREGISTER ? "deregistration" : "registration",
+		      e);
+}
+
 static void wait_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	*(bool *)arg = true;

@@ -23,7 +23,8 @@
 struct opts {
 	const char *traddr, *trsvcid, *subnqn, *host_traddr, *host_iface;
 	const char *hostnqn, *hostid;
-	bool hdgst, ddgst, json, follow, raw;
+	bool hdgst, ddgst, json, follow, raw, deregister;
+	const char *symname;
 	uint32_t kato_s, timeout_ms, nsid, len, wait_s;
 	int lid, lsp;
 	uint64_t offset;
@@ -282,6 +283,25 @@ static int cmd_wait_event(const struct opts *o, struct nvme_ctrl_config *cfg)
 	return 0;
 }
 
+static int cmd_register(const struct opts *o, struct nvme_ctrl_config *cfg)
+{
+	struct stas_error e = { 0 };
+	struct nvme_sync *s;
+	int r;
+
+	if (connect_or_fail(cfg, &s))
+		return 1;
+	r = nvme_sync_dim(s, o->deregister ? NVMF_DIM_TAS_DEREGISTER : NVMF_DIM_TAS_REGISTER,
+			  o->symname, &e);
+	nvme_sync_disconnect(s);
+	if (r < 0)
+		return fail("", &e);
+	if (!o->json)
+		printf("%s with %s:%s\n", o->deregister ? "deregistered" : "registered", cfg->traddr,
+		       cfg->trsvcid ? cfg->trsvcid : "8009");
+	return 0;
+}
+
 static const struct cmd_entry commands[] = {
 	{ "discover", cmd_discover, "-a ADDR [-s 8009] [-n NQN] [--follow-referrals]" },
 	{ "identify", cmd_identify, "-a ADDR [-s 4420] -n NQN [--nsid N]" },
@@ -291,6 +311,7 @@ static const struct cmd_entry commands[] = {
 	  "-a ADDR -n NQN --lid ID --len BYTES [--offset B] [--lsp N] "
 	  "[--nsid N] [--raw]" },
 	{ "wait-event", cmd_wait_event, "-a ADDR -n NQN [--wait SECONDS]" },
+	{ "register", cmd_register, "-a ADDR [-s 8009] [--deregister] [--symname NAME] (TP8010)" },
 };
 
 static void usage(FILE *f)
@@ -332,6 +353,8 @@ static const struct option long_opts[] = {
 	{ "offset", required_argument, NULL, 'o' },
 	{ "raw", no_argument, NULL, 'R' },
 	{ "wait", required_argument, NULL, 'W' },
+	{ "deregister", no_argument, NULL, 'X' },
+	{ "symname", required_argument, NULL, 'Y' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -397,6 +420,12 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'R':
 			o->raw = true;
+			break;
+		case 'X':
+			o->deregister = true;
+			break;
+		case 'Y':
+			o->symname = optarg;
 			break;
 		case 'h':
 			usage(stdout);

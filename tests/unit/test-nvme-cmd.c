@@ -125,6 +125,51 @@ START_TEST(test_admin)
 }
 END_TEST
 
+START_TEST(test_dim)
+{
+	static uint8_t buf[4096];
+	uint8_t hostid[16];
+	struct nvmf_dim_info info = {
+		.hostnqn = "nqn.2014-08.org.nvmexpress:uuid:1", .hostid = hostid, .hostname = "h1",
+		.os_version = "Linux 6.1", .symname = "rack7", .trtype = NVMF_TRTYPE_TCP,
+		.adrfam = NVMF_ADRFAM_IPV4, .traddr = "198.51.100.1",
+	};
+	struct nvme_sqe c;
+	uint32_t v32;
+	uint16_t v16;
+	int n;
+
+	memset(hostid, 0xee, sizeof(hostid));
+	n = nvmf_dim_data_build(buf, sizeof(buf), &info);
+	/* header 1024 + DIE 1032 + HOSTID exat 4+16 + SYMNAME exat 4+8 */
+	ck_assert_int_eq(n, 1024 + 1032 + 20 + 12);
+	memcpy(&v32, buf, 4);
+	ck_assert_uint_eq(le32toh(v32), (uint32_t)n); /* TDL */
+	ck_assert_uint_eq(buf[8], 1);		      /* NUMENT */
+	ck_assert_uint_eq(buf[16], 2);		      /* ENTFMT extended */
+	ck_assert_uint_eq(buf[18], 1);		      /* ETYPE host */
+	ck_assert_str_eq((char *)buf + 24, info.hostnqn);
+	ck_assert_str_eq((char *)buf + 280, "h1");
+	ck_assert_str_eq((char *)buf + 536, "Linux 6.1");
+	ck_assert_uint_eq(buf[1024], NVMF_TRTYPE_TCP);
+	ck_assert_str_eq((char *)buf + 1024 + 512, "198.51.100.1");
+	memcpy(&v32, buf + 1024 + 1024, 4);
+	ck_assert_uint_eq(le32toh(v32), 1032 + 20 + 12); /* TEL */
+	memcpy(&v16, buf + 1024 + 1028, 2);
+	ck_assert_uint_eq(le16toh(v16), 2); /* NUMEXAT */
+	ck_assert_uint_eq(buf[2056], NVMF_EXATTYPE_HOSTID);
+	ck_assert_uint_eq(buf[2058], 16);
+	ck_assert_uint_eq(buf[2060], 0xee);
+	ck_assert_uint_eq(buf[2076], NVMF_EXATTYPE_SYMNAME);
+	ck_assert_uint_eq(buf[2078], 5);
+	ck_assert_mem_eq(buf + 2080, "rack7\0\0\0", 8);
+	ck_assert_int_eq(nvmf_dim_data_build(buf, 2000, &info), -ENOSPC);
+	nvme_cmd_dim(&c, NVMF_DIM_TAS_DEREGISTER);
+	ck_assert_uint_eq(c.opcode, 0x21);
+	ck_assert_uint_eq(dw(&c, 10), 1);
+}
+END_TEST
+
 static Suite *cmd_suite(void)
 {
 	Suite *s = suite_create("nvme-cmd");
@@ -134,6 +179,7 @@ static Suite *cmd_suite(void)
 	tcase_add_test(tc, test_property);
 	tcase_add_test(tc, test_get_log_page);
 	tcase_add_test(tc, test_admin);
+	tcase_add_test(tc, test_dim);
 	suite_add_tcase(s, tc);
 	return s;
 }

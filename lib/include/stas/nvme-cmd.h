@@ -58,4 +58,25 @@ int nvmf_connect_data_init(struct nvmf_connect_data *d, const uint8_t hostid[16]
 void nvmf_cmd_property_get(struct nvme_sqe *c, uint32_t offset, bool eight_bytes);
 void nvmf_cmd_property_set(struct nvme_sqe *c, uint32_t offset, uint64_t value, bool eight_bytes);
 
+/* What a host tells a discovery controller about itself (TP8010 DIM). */
+struct nvmf_dim_info {
+	const char *hostnqn;
+	const uint8_t *hostid;	/* 16 bytes */
+	const char *hostname;	/* ENAME */
+	const char *os_version; /* EVER */
+	const char *symname;	/* optional symbolic name */
+	uint8_t trtype, adrfam;
+	const char *traddr; /* the host's address on this connection */
+};
+
+/**
+ * nvmf_dim_data_build() - the DIM data: header plus one extended entry for
+ * this host with HOSTID (and SYMNAME when given) attributes.
+ *
+ * Return: bytes written, or -ENOSPC / -EINVAL (an over-long string).
+ */
+int nvmf_dim_data_build(void *buf, size_t size, const struct nvmf_dim_info *info);
+
+void nvme_cmd_dim(struct nvme_sqe *c, uint8_t tas);
+
 #endif

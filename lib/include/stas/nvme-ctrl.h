@@ -129,6 +129,24 @@ int nvme_ctrl_get_log(struct nvme_ctrl *c, uint8_t lid, uint32_t nsid, uint8_t l
 typedef void (*nvme_disc_log_fn)(void *arg, int err, const char *msg, struct nvmf_disc_log *log);
 int nvme_ctrl_get_discovery_log(struct nvme_ctrl *c, uint8_t lsp, nvme_disc_log_fn done, void *arg);
 
+/**
+ * nvme_ctrl_dim_supported() - the discovery controller takes explicit
+ * registrations (TP8010): its Identify DCTYPE says DDC or CDC.
+ */
+bool nvme_ctrl_dim_supported(const struct nvme_ctrl *c);
+
+/**
+ * nvme_ctrl_dim() - register, deregister or update this host with a
+ * discovery controller (Discovery Information Management, opcode 0x21).
+ * The entry carries the host NQN, host ID, the host name, the OS version,
+ * the optional @symname and this connection's local address.
+ *
+ * Return: 0 (then @done is called once), -EOPNOTSUPP when the controller is
+ * not a DDC/CDC, -ENOTCONN when not LIVE.
+ */
+int nvme_ctrl_dim(struct nvme_ctrl *c, uint8_t tas, const char *symname, nvme_cmd_done_fn done,
+		  void *arg);
+
 enum nvme_ctrl_state nvme_ctrl_state(const struct nvme_ctrl *c);
 const struct nvme_ctrl_id *nvme_ctrl_identity(const struct nvme_ctrl *c);
 uint64_t nvme_ctrl_cap(const struct nvme_ctrl *c);

@@ -552,6 +552,48 @@ struct nvme_resv_reg_ctrl_ext {
 	uint8_t rsvd32[32];
 } __packed;
 
+/* ---- Discovery Information Management (TP8010) ---------------------------------------- */
+
+enum nvmf_dim_tas {
+	NVMF_DIM_TAS_REGISTER = 0,
+	NVMF_DIM_TAS_DEREGISTER = 1,
+	NVMF_DIM_TAS_UPDATE = 2,
+};
+
+#define NVMF_DIM_ENTFMT_EXTENDED 2
+#define NVMF_DIM_ETYPE_HOST	 1
+#define NVMF_DIM_EKTYPE_HOST	 0x5f
+#define NVMF_EXATTYPE_HOSTID	 1
+#define NVMF_EXATTYPE_SYMNAME	 2
+
+struct nvmf_dim_hdr {
+	le32 tdl;
+	uint8_t rsvd4[4];
+	le64 nument;
+	le16 entfmt;
+	le16 etype;
+	uint8_t portlcl;
+	uint8_t rsvd21;
+	le16 ektype;
+	char eid[NVMF_NQN_SIZE];
+	char ename[256];
+	char ever[64];
+	uint8_t rsvd600[424];
+} __packed;
+
+/* An extended discovery information entry: a log entry, then its attributes. */
+struct nvmf_ext_die_hdr {
+	struct nvmf_disc_log_entry e;
+	le32 tel;
+	le16 numexat;
+	uint8_t rsvd1030[2];
+} __packed;
+
+struct nvmf_exat_hdr {
+	le16 exattype;
+	le16 exatlen;
+} __packed;
+
 /* ---- Compile-time layout checks --------------------------------------------------- */
 
 #define NVME_ASSERT_SIZE(t, n)	 _Static_assert(sizeof(t) == (n), #t " size")
@@ -664,6 +706,20 @@ NVME_ASSERT_SIZE(struct nvme_ana_group_desc, 32);
 NVME_ASSERT_OFF(struct nvme_ana_group_desc, nnsids, 4);
 NVME_ASSERT_OFF(struct nvme_ana_group_desc, chgcnt, 8);
 NVME_ASSERT_OFF(struct nvme_ana_group_desc, state, 16);
+
+NVME_ASSERT_SIZE(struct nvmf_dim_hdr, 1024);
+NVME_ASSERT_OFF(struct nvmf_dim_hdr, nument, 8);
+NVME_ASSERT_OFF(struct nvmf_dim_hdr, entfmt, 16);
+NVME_ASSERT_OFF(struct nvmf_dim_hdr, etype, 18);
+NVME_ASSERT_OFF(struct nvmf_dim_hdr, portlcl, 20);
+NVME_ASSERT_OFF(struct nvmf_dim_hdr, ektype, 22);
+NVME_ASSERT_OFF(struct nvmf_dim_hdr, eid, 24);
+NVME_ASSERT_OFF(struct nvmf_dim_hdr, ename, 280);
+NVME_ASSERT_OFF(struct nvmf_dim_hdr, ever, 536);
+NVME_ASSERT_SIZE(struct nvmf_ext_die_hdr, 1032);
+NVME_ASSERT_OFF(struct nvmf_ext_die_hdr, tel, 1024);
+NVME_ASSERT_OFF(struct nvmf_ext_die_hdr, numexat, 1028);
+NVME_ASSERT_SIZE(struct nvmf_exat_hdr, 4);
 
 NVME_ASSERT_SIZE(struct nvme_resv_status_ext_hdr, 64);
 NVME_ASSERT_OFF(struct nvme_resv_status_ext_hdr, rtype, 4);

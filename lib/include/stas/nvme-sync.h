@@ -83,6 +83,9 @@ int nvme_sync_get_discovery_log(struct nvme_sync *s, struct nvmf_disc_log **ret,
 
 int nvme_sync_keep_alive(struct nvme_sync *s, struct stas_error *e);
 
+/** nvme_sync_dim() - TP8010 register/deregister (see nvme_ctrl_dim()). */
+int nvme_sync_dim(struct nvme_sync *s, uint8_t tas, const char *symname, struct stas_error *e);
+
 /**
  * nvme_sync_wait_event() - the next asynchronous event completion (DW0),
  * waiting at most @timeout_ms. Return: 0, -ETIMEDOUT, or why the
