@@ -199,3 +199,79 @@ int nvmf_dim_data_build(void *buf, size_t size, const struct nvmf_dim_info *info
 		put_exat(p, NVMF_EXATTYPE_SYMNAME, info->symname, symlen);
 	return (int)need;
 }
+
+/* ---- NVM command set ---------------------------------------------------------------------- */
+
+static void lba_range(struct nvme_sqe *c, uint64_t slba, uint32_t nlb)
+{
+	c->cdw10 = htole32((uint32_t)slba);
+	c->cdw11 = htole32((uint32_t)(slba >> 32));
+	c->cdw12 = htole32((nlb - 1) & 0xffff);
+}
+
+void nvme_cmd_rw(struct nvme_sqe *c, uint8_t opcode, uint32_t nsid, uint64_t slba, uint32_t nlb,
+		 uint32_t cdw12_flags)
+{
+	sqe_init(c, opcode, nsid);
+	lba_range(c, slba, nlb);
+	c->cdw12 |= htole32(cdw12_flags & (NVME_RW_FUA | NVME_RW_LR));
+}
+
+void nvme_cmd_flush(struct nvme_sqe *c, uint32_t nsid)
+{
+	sqe_init(c, NVME_IO_FLUSH, nsid);
+}
+
+void nvme_cmd_write_zeroes(struct nvme_sqe *c, uint32_t nsid, uint64_t slba, uint32_t nlb,
+			   bool deallocate)
+{
+	sqe_init(c, NVME_IO_WRITE_ZEROES, nsid);
+	lba_range(c, slba, nlb);
+	if (deallocate)
+		c->cdw12 |= htole32(NVME_WZ_DEAC);
+}
+
+void nvme_cmd_write_uncor(struct nvme_sqe *c, uint32_t nsid, uint64_t slba, uint32_t nlb)
+{
+	sqe_init(c, NVME_IO_WRITE_UNCOR, nsid);
+	lba_range(c, slba, nlb);
+}
+
+void nvme_cmd_dsm(struct nvme_sqe *c, uint32_t nsid, uint32_t nr, uint32_t attrs)
+{
+	sqe_init(c, NVME_IO_DSM, nsid);
+	c->cdw10 = htole32((nr - 1) & 0xff);
+	c->cdw11 = htole32(attrs);
+}
+
+static void resv_action(struct nvme_sqe *c, uint8_t opcode, uint32_t nsid, uint8_t action,
+			bool iekey, uint32_t extra)
+{
+	sqe_init(c, opcode, nsid);
+	c->cdw10 = htole32((uint32_t)(action & 0x7) | (iekey ? 1u << 3 : 0) | extra);
+}
+
+void nvme_cmd_resv_register(struct nvme_sqe *c, uint32_t nsid, uint8_t rrega, bool iekey,
+			    uint8_t cptpl)
+{
+	resv_action(c, NVME_IO_RESV_REGISTER, nsid, rrega, iekey, (uint32_t)(cptpl & 3) << 30);
+}
+
+void nvme_cmd_resv_acquire(struct nvme_sqe *c, uint32_t nsid, uint8_t racqa, bool iekey,
+			   uint8_t rtype)
+{
+	resv_action(c, NVME_IO_RESV_ACQUIRE, nsid, racqa, iekey, (uint32_t)rtype << 8);
+}
+
+void nvme_cmd_resv_release(struct nvme_sqe *c, uint32_t nsid, uint8_t rrela, bool iekey,
+			   uint8_t rtype)
+{
+	resv_action(c, NVME_IO_RESV_RELEASE, nsid, rrela, iekey, (uint32_t)rtype << 8);
+}
+
+void nvme_cmd_resv_report(struct nvme_sqe *c, uint32_t nsid, uint32_t len, bool eds)
+{
+	sqe_init(c, NVME_IO_RESV_REPORT, nsid);
+	c->cdw10 = htole32(len / 4 - 1);
+	c->cdw11 = htole32(eds ? 1 : 0);
+}

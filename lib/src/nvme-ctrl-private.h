@@ -6,6 +6,13 @@
 #include "stas/ntcp-conn.h"
 #include "stas/nvme-ctrl.h"
 
+struct nvme_ioq {
+	struct nvme_ctrl *c;
+	uint16_t qid;
+	struct ntcp_conn *conn;
+	bool connected;
+};
+
 struct nvme_ctrl {
 	struct event_base *base;
 	enum nvme_ctrl_state state;
@@ -36,12 +43,24 @@ struct nvme_ctrl {
 	bool ka_outstanding;
 	uint64_t keep_alives;
 
+	/* I/O queues */
+	struct nvme_ioq *ioqs;
+	uint32_t nr_ioqs, ioqs_connected, next_ioq;
+	uint32_t io_depth;
+	struct nvmf_connect_data io_connect_data;
+
 	/* shutdown */
 	void (*shutdown_done)(void *arg, int err);
 	void *shutdown_arg;
 };
 
 void nvme_ctrl_enter(struct nvme_ctrl *c);
+void nvme_ctrl_go_live(struct nvme_ctrl *c);
+void nvme_ctrl_fail(struct nvme_ctrl *c, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* I/O queues: Set Features Number of Queues answered with @dw0: connect them. */
+void nvme_ctrl_io_connect(struct nvme_ctrl *c, uint32_t dw0);
+void nvme_ctrl_io_free(struct nvme_ctrl *c);
 void nvme_ctrl_leave(struct nvme_ctrl *c);
 
 /* Turn a queue completion into a result with a message naming the status. */

@@ -30,7 +30,8 @@ static const char *const state_names[] = {
 	[NVME_CTRL_CONNECTING] = "CONNECTING", [NVME_CTRL_FABRIC_CONNECT] = "FABRIC_CONNECT",
 	[NVME_CTRL_READ_CAP] = "READ_CAP",     [NVME_CTRL_ENABLE] = "ENABLE",
 	[NVME_CTRL_WAIT_READY] = "WAIT_READY", [NVME_CTRL_IDENTIFY] = "IDENTIFY",
-	[NVME_CTRL_CONFIGURE] = "CONFIGURE",   [NVME_CTRL_LIVE] = "LIVE",
+	[NVME_CTRL_CONFIGURE] = "CONFIGURE",   [NVME_CTRL_SET_QUEUES] = "SET_QUEUES",
+	[NVME_CTRL_CONNECT_IO] = "CONNECT_IO", [NVME_CTRL_LIVE] = "LIVE",
 	[NVME_CTRL_SHUTDOWN] = "SHUTDOWN",     [NVME_CTRL_CLOSED] = "CLOSED",
 	[NVME_CTRL_FAILED] = "FAILED",
 };
@@ -46,6 +47,7 @@ static void ctrl_event(struct nvme_ctrl *c, enum ctrl_ev ev, const struct nvme_r
 
 static void ctrl_destroy(struct nvme_ctrl *c)
 {
+	nvme_ctrl_io_free(c);
 	if (c->ev_poll)
 		event_free(c->ev_poll);
 	if (c->ev_ka)
@@ -82,6 +84,7 @@ void nvme_ctrl_free(struct nvme_ctrl *c)
 	conn = c->admin;
 	c->admin = NULL;
 	nvme_ctrl_enter(c);
+	nvme_ctrl_io_free(c);
 	ntcp_conn_free(conn); /* completes commands in flight; their callbacks see c->freed */
 	nvme_ctrl_leave(c);
 	nvme_ctrl_leave(c);
@@ -106,8 +109,7 @@ static void ctrl_failed(struct nvme_ctrl *c, int err, const char *msg)
 		c->ops->failed(c->arg, err, msg);
 }
 
-__attribute__((format(printf, 3, 4))) static void ctrl_fail(struct nvme_ctrl *c, int err,
-							    const char *fmt, ...)
+void nvme_ctrl_fail(struct nvme_ctrl *c, int err, const char *fmt, ...)
 {
 	char msg[STAS_ERROR_MSG_MAX];
 	int n = snprintf(msg, sizeof(msg), "%s:%s: ", c->traddr, c->trsvcid);
@@ -117,7 +119,8 @@ __attribute__((format(printf, 3, 4))) static void ctrl_fail(struct nvme_ctrl *c,
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
 	ctrl_failed(c, err, msg);
-	/* Drop the connection too, so the controller sees the association end. */
+	/* Drop the connections too, so the controller sees the association end. */
+	nvme_ctrl_io_free(c);
 	ntcp_conn_free(c->admin);
 	c->admin = NULL;
 }
@@ -218,7 +221,8 @@ static void step(struct nvme_ctrl *c, enum nvme_ctrl_state next, const struct nv
 	c->state = next;
 	r = admin_submit(c, sqe, dir, buf, len, 0, step_done, c);
 	if (r < 0)
-		ctrl_fail(c, r, "%s: cannot submit: %s", nvme_ctrl_state_name(next), strerror(-r));
+		nvme_ctrl_fail(c, r, "%s: cannot submit: %s", nvme_ctrl_state_name(next),
+			       strerror(-r));
 }
 
 static void prop_get(struct nvme_ctrl *c, enum nvme_ctrl_state next, uint32_t off, bool eight)
@@ -248,8 +252,8 @@ static void ka_done(void *arg, const struct nvme_result *res)
 	c->ka_outstanding = false;
 	if (res->err || res->status) {
 		nvme_ctrl_enter(c);
-		ctrl_fail(c, res->err ? res->err : -EREMOTEIO, "Keep Alive failed: %s",
-			  res->msg ? res->msg : "?");
+		nvme_ctrl_fail(c, res->err ? res->err : -EREMOTEIO, "Keep Alive failed: %s",
+			       res->msg ? res->msg : "?");
 		nvme_ctrl_leave(c);
 	}
 }
@@ -308,7 +312,24 @@ static int post_aer(struct nvme_ctrl *c)
 	return admin_submit(c, &sqe, NTCP_DIR_NONE, NULL, 0, 0, aer_done, c);
 }
 
-static void go_live(struct nvme_ctrl *c)
+static void step(struct nvme_ctrl *c, enum nvme_ctrl_state next, const struct nvme_sqe *sqe,
+		 enum ntcp_dir dir, void *buf, uint32_t len);
+
+/* Admin queue ready: create the I/O queues first if asked for. */
+static void configured(struct nvme_ctrl *c)
+{
+	struct nvme_sqe sqe;
+	uint32_t n = c->cfg.nr_io_queues - 1;
+
+	if (!c->cfg.nr_io_queues) {
+		nvme_ctrl_go_live(c);
+		return;
+	}
+	nvme_cmd_set_features(&sqe, NVME_FEAT_NUM_QUEUES, 0, n | n << 16, false);
+	step(c, NVME_CTRL_SET_QUEUES, &sqe, NTCP_DIR_NONE, NULL, 0);
+}
+
+void nvme_ctrl_go_live(struct nvme_ctrl *c)
 {
 	c->state = NVME_CTRL_LIVE;
 	if (c->cfg.aen_mask & c->id.oaes)
@@ -371,17 +392,17 @@ static void identified(struct nvme_ctrl *c)
 	uint32_t aec;
 
 	if (nvme_id_ctrl_decode(c->idbuf, sizeof(c->idbuf), &c->id, &e) < 0) {
-		ctrl_fail(c, -EBADMSG, "%s", e.msg);
+		nvme_ctrl_fail(c, -EBADMSG, "%s", e.msg);
 		return;
 	}
 	if (strcmp(c->id.subnqn, c->subsysnqn) && strcmp(c->subsysnqn, NVME_DISC_SUBSYS_NQN)) {
-		ctrl_fail(c, -EBADMSG, "connected to %s but the controller says it is %s",
-			  c->subsysnqn, c->id.subnqn);
+		nvme_ctrl_fail(c, -EBADMSG, "connected to %s but the controller says it is %s",
+			       c->subsysnqn, c->id.subnqn);
 		return;
 	}
 	aec = c->cfg.aen_mask & c->id.oaes;
 	if (!aec) {
-		go_live(c);
+		configured(c);
 		return;
 	}
 	nvme_cmd_set_features(&sqe, NVME_FEAT_ASYNC_EVENT, 0, aec, false);
@@ -392,9 +413,10 @@ static void connected(struct nvme_ctrl *c, const struct nvme_result *res)
 {
 	c->cntlid = NVMF_CONNECT_RSP_CNTLID(res->dw0);
 	if (res->dw0 & NVMF_CONNECT_RSP_ATR) {
-		ctrl_fail(c, -EACCES,
-			  "Connect: the controller requires in-band authentication (DH-HMAC-CHAP), "
-			  "which this host does not do");
+		nvme_ctrl_fail(
+			c, -EACCES,
+			"Connect: the controller requires in-band authentication (DH-HMAC-CHAP), "
+			"which this host does not do");
 		return;
 	}
 	prop_get(c, NVME_CTRL_READ_CAP, NVME_REG_CAP, true);
@@ -403,7 +425,7 @@ static void connected(struct nvme_ctrl *c, const struct nvme_result *res)
 static void ready_polled(struct nvme_ctrl *c, uint32_t csts)
 {
 	if (csts & NVME_CSTS_CFS) {
-		ctrl_fail(c, -EIO, "controller fatal status (CSTS 0x%x) while enabling", csts);
+		nvme_ctrl_fail(c, -EIO, "controller fatal status (CSTS 0x%x) while enabling", csts);
 		return;
 	}
 	if (csts & NVME_CSTS_RDY) {
@@ -411,8 +433,8 @@ static void ready_polled(struct nvme_ctrl *c, uint32_t csts)
 		return;
 	}
 	if (stas_now_us() > c->ready_deadline) {
-		ctrl_fail(c, -ETIMEDOUT, "CSTS.RDY still clear after CAP.TO (%u ms)",
-			  (NVME_CAP_TO(c->cap) + 1) * 500);
+		nvme_ctrl_fail(c, -ETIMEDOUT, "CSTS.RDY still clear after CAP.TO (%u ms)",
+			       (NVME_CAP_TO(c->cap) + 1) * 500);
 		return;
 	}
 	arm_poll(c);
@@ -429,8 +451,8 @@ static void shutdown_polled(struct nvme_ctrl *c, uint32_t csts)
 		return;
 	}
 	if (stas_now_us() > c->ready_deadline) {
-		ctrl_fail(c, -ETIMEDOUT, "shutdown not complete after %u ms",
-			  SHUTDOWN_TMO_US / 1000);
+		nvme_ctrl_fail(c, -ETIMEDOUT, "shutdown not complete after %u ms",
+			       SHUTDOWN_TMO_US / 1000);
 		return;
 	}
 	arm_poll(c);
@@ -443,6 +465,7 @@ static const char *const step_names[] = {
 	[NVME_CTRL_WAIT_READY] = "Property Get CSTS",
 	[NVME_CTRL_IDENTIFY] = "Identify Controller",
 	[NVME_CTRL_CONFIGURE] = "Set Features Asynchronous Event Configuration",
+	[NVME_CTRL_SET_QUEUES] = "Set Features Number of Queues",
 	[NVME_CTRL_SHUTDOWN] = "shutdown (CC.SHN)",
 };
 
@@ -471,14 +494,14 @@ static bool step_failed(struct nvme_ctrl *c, const struct nvme_result *res)
 		return false;
 	if (c->state == NVME_CTRL_FABRIC_CONNECT &&
 	    (res->status & 0x7ff) == NVME_SC_CONNECT_INVALID_PARAM) {
-		ctrl_fail(c, -EREMOTEIO, "%s: %s; refused field: %s (%s byte %u) for %s", step,
-			  res->msg, connect_field(res->dw0),
-			  NVMF_CONNECT_IATTR(res->dw0) ? "connect data" : "command",
-			  NVMF_CONNECT_IPO(res->dw0), c->subsysnqn);
+		nvme_ctrl_fail(c, -EREMOTEIO, "%s: %s; refused field: %s (%s byte %u) for %s", step,
+			       res->msg, connect_field(res->dw0),
+			       NVMF_CONNECT_IATTR(res->dw0) ? "connect data" : "command",
+			       NVMF_CONNECT_IPO(res->dw0), c->subsysnqn);
 		return true;
 	}
-	ctrl_fail(c, res->err ? res->err : -EREMOTEIO, "%s: %s", step,
-		  res->msg ? res->msg : "failed");
+	nvme_ctrl_fail(c, res->err ? res->err : -EREMOTEIO, "%s: %s", step,
+		       res->msg ? res->msg : "failed");
 	return true;
 }
 
@@ -511,7 +534,10 @@ static void ctrl_event(struct nvme_ctrl *c, enum ctrl_ev ev, const struct nvme_r
 		identified(c);
 		break;
 	case NVME_CTRL_CONFIGURE:
-		go_live(c);
+		configured(c);
+		break;
+	case NVME_CTRL_SET_QUEUES:
+		nvme_ctrl_io_connect(c, res->dw0);
 		break;
 	case NVME_CTRL_SHUTDOWN:
 		if (ev == EV_POLL)
@@ -519,6 +545,7 @@ static void ctrl_event(struct nvme_ctrl *c, enum ctrl_ev ev, const struct nvme_r
 		else
 			shutdown_polled(c, res->dw0);
 		break;
+	case NVME_CTRL_CONNECT_IO: /* the I/O queues report to nvme-ctrl-io.c */
 	case NVME_CTRL_LIVE:
 	case NVME_CTRL_CLOSED:
 	case NVME_CTRL_FAILED:
@@ -605,6 +632,14 @@ static int copy_config(struct nvme_ctrl *c, const struct nvme_ctrl_config *cfg,
 		c->cfg.cmd_timeout_ms = 10000;
 	if (!c->cfg.aen_mask)
 		c->cfg.aen_mask = DEFAULT_AEN_MASK;
+	if (!c->cfg.io_queue_size)
+		c->cfg.io_queue_size = 128;
+	if (!c->cfg.io_timeout_ms)
+		c->cfg.io_timeout_ms = 30000;
+	if (c->cfg.nr_io_queues > 0xffff || c->cfg.io_queue_size < 2 ||
+	    c->cfg.io_queue_size > 0x10000)
+		return stas_error_set(e, -EINVAL, "%u I/O queues of %u entries: out of range",
+				      c->cfg.nr_io_queues, c->cfg.io_queue_size);
 	if (nvmf_connect_data_init(&c->connect_data, cfg->hostid, NVMF_CNTLID_DYNAMIC, c->subsysnqn,
 				   c->hostnqn) < 0)
 		return stas_error_set(e, -EINVAL, "subsysnqn or hostnqn longer than %u bytes",
@@ -686,6 +721,7 @@ int nvme_ctrl_disconnect(struct nvme_ctrl *c, void (*done)(void *arg, int err), 
 	if (c->state != NVME_CTRL_LIVE)
 		return -ENOTCONN;
 	stop_timers(c);
+	nvme_ctrl_io_free(c); /* I/O queues first; their commands complete with -ECONNABORTED */
 	c->shutdown_done = done;
 	c->shutdown_arg = arg;
 	c->state = NVME_CTRL_SHUTDOWN;

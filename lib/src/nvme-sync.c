@@ -13,19 +13,8 @@
 #include "stas/cleanup.h"
 #include "stas/nvme-cmd.h"
 #include "stas/nvme-status.h"
-#include "stas/nvme-sync.h"
+#include "nvme-sync-private.h"
 
-#define EVENT_RING 64
-
-struct nvme_sync {
-	struct event_base *base;
-	struct nvme_ctrl *ctrl;
-	bool ready;
-	int failed; /* negative errno once the controller is gone */
-	char fail_msg[STAS_ERROR_MSG_MAX];
-	uint32_t events[EVENT_RING];
-	unsigned ev_head, ev_count, ev_dropped;
-};
 
 /* One call in flight. */
 struct waiter {
@@ -61,8 +50,7 @@ static void s_aen(void *arg, uint32_t dw0)
 
 static const struct nvme_ctrl_ops sync_ops = { s_ready, s_failed, s_aen };
 
-/* Run the loop until *flag or the controller fails. */
-static int run_until(struct nvme_sync *s, const bool *flag)
+int sync_run_until(struct nvme_sync *s, const bool *flag)
 {
 	while (!*flag && !s->failed)
 		if (event_base_loop(s->base, EVLOOP_ONCE) < 0)
@@ -86,7 +74,7 @@ int nvme_sync_connect(const struct nvme_ctrl_config *cfg, struct nvme_sync **ret
 	}
 	r = nvme_ctrl_new(s->base, cfg, &sync_ops, s, &s->ctrl, e);
 	if (r == 0) {
-		r = run_until(s, &s->ready);
+		r = sync_run_until(s, &s->ready);
 		if (r < 0)
 			stas_error_set(e, r, "%s", s->fail_msg);
 	}
@@ -112,7 +100,7 @@ void nvme_sync_disconnect(struct nvme_sync *s)
 	if (!s)
 		return;
 	if (!s->failed && nvme_ctrl_disconnect(s->ctrl, shutdown_done, &done) == 0)
-		run_until(s, &done);
+		sync_run_until(s, &done);
 	nvme_ctrl_free(s->ctrl);
 	event_base_free(s->base);
 	free(s);
@@ -157,7 +145,7 @@ static int finish(struct nvme_sync *s, struct waiter *w, int submitted, const ch
 	int r = submitted;
 
 	if (r == 0)
-		r = run_until(s, &w->done);
+		r = sync_run_until(s, &w->done);
 	if (r < 0 && !w->done)
 		return stas_error_set(e, r, "%s: %s", what, s->failed ? s->fail_msg : strerror(-r));
 	if (w->res.err)

@@ -58,6 +58,30 @@ int nvmf_connect_data_init(struct nvmf_connect_data *d, const uint8_t hostid[16]
 void nvmf_cmd_property_get(struct nvme_sqe *c, uint32_t offset, bool eight_bytes);
 void nvmf_cmd_property_set(struct nvme_sqe *c, uint32_t offset, uint64_t value, bool eight_bytes);
 
+/* ---- NVM command set I/O ------------------------------------------------------------------ */
+
+/**
+ * nvme_cmd_rw() - Read, Write or Compare of @nlb blocks (1..65536) at @slba.
+ * @cdw12_flags: NVME_RW_FUA, NVME_RW_LR
+ */
+void nvme_cmd_rw(struct nvme_sqe *c, uint8_t opcode, uint32_t nsid, uint64_t slba, uint32_t nlb,
+		 uint32_t cdw12_flags);
+void nvme_cmd_flush(struct nvme_sqe *c, uint32_t nsid);
+void nvme_cmd_write_zeroes(struct nvme_sqe *c, uint32_t nsid, uint64_t slba, uint32_t nlb,
+			   bool deallocate);
+void nvme_cmd_write_uncor(struct nvme_sqe *c, uint32_t nsid, uint64_t slba, uint32_t nlb);
+/** nvme_cmd_dsm() - Dataset Management over @nr ranges (1..256); @attrs e.g. NVME_DSM_AD. */
+void nvme_cmd_dsm(struct nvme_sqe *c, uint32_t nsid, uint32_t nr, uint32_t attrs);
+
+void nvme_cmd_resv_register(struct nvme_sqe *c, uint32_t nsid, uint8_t rrega, bool iekey,
+			    uint8_t cptpl);
+void nvme_cmd_resv_acquire(struct nvme_sqe *c, uint32_t nsid, uint8_t racqa, bool iekey,
+			   uint8_t rtype);
+void nvme_cmd_resv_release(struct nvme_sqe *c, uint32_t nsid, uint8_t rrela, bool iekey,
+			   uint8_t rtype);
+/** nvme_cmd_resv_report() - @len bytes (multiple of 4), extended data structure when @eds. */
+void nvme_cmd_resv_report(struct nvme_sqe *c, uint32_t nsid, uint32_t len, bool eds);
+
 /* What a host tells a discovery controller about itself (TP8010 DIM). */
 struct nvmf_dim_info {
 	const char *hostnqn;

@@ -8,9 +8,10 @@
  * (CC.SHN) on disconnect.
  *
  * States: CONNECTING -> FABRIC_CONNECT -> READ_CAP -> ENABLE -> WAIT_READY ->
- * IDENTIFY -> CONFIGURE -> LIVE -> (SHUTDOWN ->) CLOSED, or FAILED from
- * anywhere. ops->failed is called once; the owner frees the controller
- * (possibly from that callback) and decides whether to reconnect.
+ * IDENTIFY -> CONFIGURE -> [SET_QUEUES -> CONNECT_IO ->] LIVE -> (SHUTDOWN ->)
+ * CLOSED, or FAILED from anywhere. The bracketed states create the I/O
+ * queues when nr_io_queues asks for them. ops->failed is called once; the owner frees the
+ * controller (possibly from that callback) and decides whether to reconnect.
  */
 #ifndef STAS_NVME_CTRL_H
 #define STAS_NVME_CTRL_H
@@ -33,6 +34,8 @@ enum nvme_ctrl_state {
 	NVME_CTRL_WAIT_READY,
 	NVME_CTRL_IDENTIFY,
 	NVME_CTRL_CONFIGURE,
+	NVME_CTRL_SET_QUEUES,
+	NVME_CTRL_CONNECT_IO,
 	NVME_CTRL_LIVE,
 	NVME_CTRL_SHUTDOWN,
 	NVME_CTRL_CLOSED,
@@ -54,7 +57,11 @@ struct nvme_ctrl_config {
 	uint32_t admin_queue_size;   /* default 32 */
 	uint32_t connect_timeout_ms; /* TCP connect + ICResp; default 10000 */
 	uint32_t cmd_timeout_ms;     /* admin commands; default 10000 */
-	uint32_t aen_mask; /* AEC bits to enable, limited to OAES; 0: NS, ANA, discovery */
+	uint32_t aen_mask;	/* AEC bits to enable, limited to OAES; 0: NS, ANA, discovery */
+	uint32_t nr_io_queues;	/* 0: admin queue only (discovery controllers) */
+	uint32_t io_queue_size; /* entries per I/O queue; default 128, capped by CAP.MQES */
+	uint32_t io_timeout_ms; /* I/O commands without their own timeout; default 30000 */
+	bool disable_sqflow;	/* ask for SQ flow control off (CATTR DISSQFC) */
 };
 
 struct nvme_ctrl_ops {
@@ -146,6 +153,24 @@ bool nvme_ctrl_dim_supported(const struct nvme_ctrl *c);
  */
 int nvme_ctrl_dim(struct nvme_ctrl *c, uint8_t tas, const char *symname, nvme_cmd_done_fn done,
 		  void *arg);
+
+/**
+ * nvme_ctrl_io() - submit an I/O command on I/O queue @qid (1..granted),
+ * or on the next queue round-robin when @qid is 0. @cmd->done receives
+ * the queue's completion (status not formatted: nvme_status_format() with
+ * NVME_CMD_IO names it). A @cmd->timeout_us of 0 takes io_timeout_ms.
+ *
+ * Return: 0; -ENOTCONN when not LIVE; -EAGAIN when that queue is full;
+ * -EMSGSIZE when the transfer exceeds the controller's MDTS (the caller
+ * splits: see nvme_ctrl_max_xfer()); -EINVAL for a bad @qid or data.
+ */
+int nvme_ctrl_io(struct nvme_ctrl *c, uint16_t qid, const struct ntcp_cmd *cmd);
+
+/** nvme_ctrl_io_queues() - I/O queues granted and connected. */
+uint32_t nvme_ctrl_io_queues(const struct nvme_ctrl *c);
+
+/** nvme_ctrl_io_depth() - commands in flight one I/O queue takes. */
+uint32_t nvme_ctrl_io_depth(const struct nvme_ctrl *c);
 
 enum nvme_ctrl_state nvme_ctrl_state(const struct nvme_ctrl *c);
 const struct nvme_ctrl_id *nvme_ctrl_identity(const struct nvme_ctrl *c);

@@ -218,6 +218,39 @@ const char *nvme_ana_state_str(uint8_t state);
 int nvme_changed_ns_decode(const void *buf, size_t len, uint32_t *ret, size_t max, size_t *ret_n,
 			   bool *ret_overflow, struct stas_error *e);
 
+/* ---- Reservation Report (extended data structure) ------------------------------------------ */
+
+struct nvme_resv_registrant {
+	uint16_t cntlid;
+	bool holds; /* this registrant holds the reservation */
+	uint64_t rkey;
+	uint8_t hostid[16];
+};
+
+struct nvme_resv_status {
+	uint32_t gen;
+	uint8_t rtype; /* 0: no reservation */
+	uint16_t regctl;
+	bool ptpls;
+	bool truncated; /* more registrants than the buffer held */
+	size_t nr;
+	struct nvme_resv_registrant regs[];
+};
+
+/**
+ * nvme_resv_report_decode() - decode a Reservation Report read with EDS=1.
+ * @ret: allocated; free() it
+ *
+ * Return: 0, -EBADMSG (shorter than the 64-byte header) or -ENOMEM. When
+ * REGCTL promises more entries than @len holds, the ones present are
+ * returned and ->truncated is set.
+ */
+int nvme_resv_report_decode(const void *buf, size_t len, struct nvme_resv_status **ret,
+			    struct stas_error *e);
+
+/** nvme_resv_type_str() - "write-exclusive", ..., "none" for 0. */
+const char *nvme_resv_type_str(uint8_t rtype);
+
 /* ---- Asynchronous event completions -------------------------------------------------------- */
 
 struct nvme_aen {

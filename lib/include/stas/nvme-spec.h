@@ -594,6 +594,53 @@ struct nvmf_exat_hdr {
 	le16 exatlen;
 } __packed;
 
+/* ---- I/O command fields --------------------------------------------------------------- */
+
+#define NVME_RW_FUA	    (1u << 30) /* CDW12 */
+#define NVME_RW_LR	    (1u << 31)
+#define NVME_WZ_DEAC	    (1u << 25) /* Write Zeroes CDW12: deallocate */
+#define NVME_DSM_AD	    (1u << 2)  /* Dataset Management CDW11: deallocate */
+#define NVME_DSM_MAX_RANGES 256
+#define NVME_NLB_MAX	    0x10000u /* blocks per read/write command (NLB is 16 bits, 0's based) */
+
+struct nvme_dsm_range {
+	le32 cattr;
+	le32 nlb;
+	le64 slba;
+} __packed;
+
+enum nvme_resv_type {
+	NVME_RESV_WRITE_EXCLUSIVE = 1,
+	NVME_RESV_EXCLUSIVE_ACCESS = 2,
+	NVME_RESV_WRITE_EXCLUSIVE_REG_ONLY = 3,
+	NVME_RESV_EXCLUSIVE_ACCESS_REG_ONLY = 4,
+	NVME_RESV_WRITE_EXCLUSIVE_ALL_REGS = 5,
+	NVME_RESV_EXCLUSIVE_ACCESS_ALL_REGS = 6,
+};
+
+enum nvme_resv_rrega {
+	NVME_RESV_REGISTER = 0,
+	NVME_RESV_UNREGISTER = 1,
+	NVME_RESV_REPLACE = 2,
+};
+
+enum nvme_resv_racqa {
+	NVME_RESV_ACQUIRE = 0,
+	NVME_RESV_PREEMPT = 1,
+	NVME_RESV_PREEMPT_AND_ABORT = 2,
+};
+
+enum nvme_resv_rrela {
+	NVME_RESV_RELEASE = 0,
+	NVME_RESV_CLEAR = 1,
+};
+
+/* Register/Acquire data: current key and the new (register) or preempt (acquire) key */
+struct nvme_resv_keys {
+	le64 crkey;
+	le64 nrkey;
+} __packed;
+
 /* ---- Compile-time layout checks --------------------------------------------------- */
 
 #define NVME_ASSERT_SIZE(t, n)	 _Static_assert(sizeof(t) == (n), #t " size")
@@ -721,6 +768,10 @@ NVME_ASSERT_OFF(struct nvmf_ext_die_hdr, tel, 1024);
 NVME_ASSERT_OFF(struct nvmf_ext_die_hdr, numexat, 1028);
 NVME_ASSERT_SIZE(struct nvmf_exat_hdr, 4);
 
+NVME_ASSERT_SIZE(struct nvme_dsm_range, 16);
+NVME_ASSERT_OFF(struct nvme_dsm_range, nlb, 4);
+NVME_ASSERT_OFF(struct nvme_dsm_range, slba, 8);
+NVME_ASSERT_SIZE(struct nvme_resv_keys, 16);
 NVME_ASSERT_SIZE(struct nvme_resv_status_ext_hdr, 64);
 NVME_ASSERT_OFF(struct nvme_resv_status_ext_hdr, rtype, 4);
 NVME_ASSERT_OFF(struct nvme_resv_status_ext_hdr, regctl, 5);

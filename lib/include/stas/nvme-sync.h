@@ -86,6 +86,52 @@ int nvme_sync_keep_alive(struct nvme_sync *s, struct stas_error *e);
 /** nvme_sync_dim() - TP8010 register/deregister (see nvme_ctrl_dim()). */
 int nvme_sync_dim(struct nvme_sync *s, uint8_t tas, const char *symname, struct stas_error *e);
 
+/* ---- I/O: needs cfg->nr_io_queues > 0 ------------------------------------------------------ */
+
+/**
+ * nvme_sync_ns() - the namespace's geometry (Identify Namespace, cached).
+ * Return: 0; -ENODEV for an inactive NSID.
+ */
+int nvme_sync_ns(struct nvme_sync *s, uint32_t nsid, struct nvme_ns_id *ret, struct stas_error *e);
+
+/**
+ * nvme_sync_read()/nvme_sync_write()/nvme_sync_compare() - @len bytes at
+ * block @slba. Checked before anything is sent: @len must be a non-zero
+ * multiple of the block size (-EINVAL) and the blocks must lie inside the
+ * namespace (-ERANGE, "LBA Out of Range ... not sent"). Transfers larger
+ * than MDTS or 65536 blocks are split and the pieces run in parallel on
+ * the I/O queues. A miscompare is -EREMOTEIO with status Compare Failure.
+ */
+int nvme_sync_read(struct nvme_sync *s, uint32_t nsid, uint64_t slba, void *buf, size_t len,
+		   struct stas_error *e);
+int nvme_sync_write(struct nvme_sync *s, uint32_t nsid, uint64_t slba, const void *buf, size_t len,
+		    struct stas_error *e);
+int nvme_sync_compare(struct nvme_sync *s, uint32_t nsid, uint64_t slba, const void *buf,
+		      size_t len, struct stas_error *e);
+int nvme_sync_write_zeroes(struct nvme_sync *s, uint32_t nsid, uint64_t slba, uint64_t nblocks,
+			   bool deallocate, struct stas_error *e);
+int nvme_sync_write_uncorrectable(struct nvme_sync *s, uint32_t nsid, uint64_t slba,
+				  uint64_t nblocks, struct stas_error *e);
+/** nvme_sync_deallocate() - Dataset Management, deallocate one range. */
+int nvme_sync_deallocate(struct nvme_sync *s, uint32_t nsid, uint64_t slba, uint64_t nblocks,
+			 struct stas_error *e);
+int nvme_sync_flush(struct nvme_sync *s, uint32_t nsid, struct stas_error *e);
+
+/** nvme_sync_io() - any I/O command, unchecked (for tests and tools). */
+int nvme_sync_io(struct nvme_sync *s, const struct nvme_sqe *sqe, enum ntcp_dir dir, void *buf,
+		 uint32_t len, uint32_t *ret_dw0, struct stas_error *e);
+
+/* Reservations; keys travel in the command data (@iekey: ignore the current key). */
+int nvme_sync_resv_register(struct nvme_sync *s, uint32_t nsid, uint8_t rrega, uint64_t crkey,
+			    uint64_t nrkey, bool iekey, uint8_t cptpl, struct stas_error *e);
+int nvme_sync_resv_acquire(struct nvme_sync *s, uint32_t nsid, uint8_t racqa, uint8_t rtype,
+			   uint64_t crkey, uint64_t prkey, bool iekey, struct stas_error *e);
+int nvme_sync_resv_release(struct nvme_sync *s, uint32_t nsid, uint8_t rrela, uint8_t rtype,
+			   uint64_t crkey, bool iekey, struct stas_error *e);
+/** nvme_sync_resv_report() - extended data structure; free() the result. */
+int nvme_sync_resv_report(struct nvme_sync *s, uint32_t nsid, struct nvme_resv_status **ret,
+			  struct stas_error *e);
+
 /**
  * nvme_sync_wait_event() - the next asynchronous event completion (DW0),
  * waiting at most @timeout_ms. Return: 0, -ETIMEDOUT, or why the
