@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nvme-print.h"
+#include "stas-nvme.h"
 #include "stas/cleanup.h"
 #include "stas/host-id.h"
 #include "stas/nvme-status.h"
@@ -20,37 +21,20 @@
 #define MAX_REFERRAL_DEPTH 8
 #define MAX_VISITED	   256
 
-struct opts {
-	const char *traddr, *trsvcid, *subnqn, *host_traddr, *host_iface;
-	const char *hostnqn, *hostid;
-	bool hdgst, ddgst, json, follow, raw, deregister;
-	const char *symname;
-	uint32_t kato_s, timeout_ms, nsid, len, wait_s;
-	int lid, lsp;
-	uint64_t offset;
-	int max_depth;
-};
-
-struct cmd_entry {
-	const char *name;
-	int (*run)(const struct opts *o, struct nvme_ctrl_config *cfg);
-	const char *usage;
-};
-
-static void json_out(json_object *o)
+void json_out(json_object *o)
 {
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
-static int fail(const char *what, const struct stas_error *e)
+int fail(const char *what, const struct stas_error *e)
 {
 	fprintf(stderr, "stas-nvme: %s%s%s\n", what, *what ? ": " : "", e->msg);
 	return 1;
 }
 
-static int connect_or_fail(struct nvme_ctrl_config *cfg, struct nvme_sync **s)
+int connect_or_fail(struct nvme_ctrl_config *cfg, struct nvme_sync **s)
 {
 	struct stas_error e = { 0 };
 
@@ -297,8 +281,8 @@ static int cmd_register(const struct opts *o, struct nvme_ctrl_config *cfg)
 	if (r < 0)
 		return fail("", &e);
 	if (!o->json)
-		printf("%s with %s:%s\n", o->deregister ? "deregistered" : "registered", cfg->traddr,
-		       cfg->trsvcid ? cfg->trsvcid : "8009");
+		printf("%s with %s:%s\n", o->deregister ? "deregistered" : "registered",
+		       cfg->traddr, cfg->trsvcid ? cfg->trsvcid : "8009");
 	return 0;
 }
 
@@ -318,7 +302,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: stas-nvme COMMAND [options]\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].usage);
+		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].usage);
+	for (size_t i = 0; i < io_commands_n; i++)
+		fprintf(f, "  %-13s %s\n", io_commands[i].name, io_commands[i].usage);
 	fprintf(f, "\noptions for every command:\n"
 		   "  -a, --traddr ADDR        numeric IPv4/IPv6 address of the controller\n"
 		   "  -s, --trsvcid PORT       default 8009 for discovery, 4420 otherwise\n"
@@ -355,6 +341,19 @@ static const struct option long_opts[] = {
 	{ "wait", required_argument, NULL, 'W' },
 	{ "deregister", no_argument, NULL, 'X' },
 	{ "symname", required_argument, NULL, 'Y' },
+	{ "slba", required_argument, NULL, 'B' },
+	{ "blocks", required_argument, NULL, 'K' },
+	{ "in", required_argument, NULL, 'i' },
+	{ "out", required_argument, NULL, 'O' },
+	{ "pattern", required_argument, NULL, 'p' },
+	{ "action", required_argument, NULL, 'A' },
+	{ "rtype", required_argument, NULL, 'T' },
+	{ "crkey", required_argument, NULL, 'C' },
+	{ "nrkey", required_argument, NULL, 'E' },
+	{ "prkey", required_argument, NULL, 'F' },
+	{ "iekey", no_argument, NULL, 'Z' },
+	{ "ptpl", required_argument, NULL, 'U' },
+	{ "deallocate", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -380,9 +379,15 @@ static int parse(int argc, char **argv, struct opts *o)
 	uint64_t v;
 	int c;
 
-	*o = (struct opts){
-		.lid = -1, .lsp = -1, .kato_s = UINT32_MAX, .max_depth = 4, .wait_s = 30
-	};
+	*o = (struct opts){ .lid = -1,
+			    .lsp = -1,
+			    .kato_s = UINT32_MAX,
+			    .max_depth = 4,
+			    .wait_s = 30,
+			    .nsid = 0,
+			    .pattern = -1,
+			    .rtype = 0,
+			    .ptpl = 0 };
 	while ((c = getopt_long(argc, argv, "a:s:n:w:f:q:I:gGk:t:jrh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
@@ -423,6 +428,58 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'X':
 			o->deregister = true;
+			break;
+		case 'B':
+			if (number(optarg, "--slba", UINT64_MAX, &o->slba))
+				return -1;
+			break;
+		case 'K':
+			if (number(optarg, "--blocks", UINT64_MAX, &o->blocks))
+				return -1;
+			break;
+		case 'C':
+			if (number(optarg, "--crkey", UINT64_MAX, &o->crkey))
+				return -1;
+			break;
+		case 'E':
+			if (number(optarg, "--nrkey", UINT64_MAX, &o->nrkey))
+				return -1;
+			break;
+		case 'F':
+			if (number(optarg, "--prkey", UINT64_MAX, &o->prkey))
+				return -1;
+			break;
+		case 'p':
+			if (number(optarg, "--pattern", 255, &v))
+				return -1;
+			o->pattern = (int)v;
+			break;
+		case 'T':
+			if (number(optarg, "--rtype", 6, &v))
+				return -1;
+			o->rtype = (int)v;
+			break;
+		case 'U':
+			o->ptpl = !strcmp(optarg, "on") ? 3 : !strcmp(optarg, "off") ? 2 : -1;
+			if (o->ptpl < 0) {
+				fprintf(stderr, "stas-nvme: --ptpl on|off\n");
+				return -1;
+			}
+			break;
+		case 'i':
+			o->in = optarg;
+			break;
+		case 'O':
+			o->out = optarg;
+			break;
+		case 'A':
+			o->action = optarg;
+			break;
+		case 'Z':
+			o->iekey = true;
+			break;
+		case 'V':
+			o->deallocate = true;
 			break;
 		case 'Y':
 			o->symname = optarg;
@@ -526,6 +583,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			cmd = &commands[i];
+	for (size_t i = 0; i < io_commands_n; i++)
+		if (!strcmp(argv[1], io_commands[i].name))
+			cmd = &io_commands[i];
 	if (!cmd) {
 		fprintf(stderr, "stas-nvme: unknown command '%s'\n", argv[1]);
 		usage(stderr);
