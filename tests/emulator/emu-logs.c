@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Get Log Page: NUMDL/NUMDU and the byte offset (LPO) for every log, each
+ * log built whole and then cut to the window asked for, so a host can read
+ * any log in pieces. RAE=0 re-arms the event that points at the log.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu-private.h"
+
+#define ERROR_LOG_LEN 64
+#define SMART_LOG_LEN 512
+
+struct log_req {
+	uint8_t lid, lsp;
+	bool rae;
+	uint64_t off;
+};
+
+/* ---- ANA (LID 0x0C) ------------------------------------------------------------------ */
+
+static void ana_groups(struct emu_ctrl *ctrl, bool *used)
+{
+	struct emu_ns *ns;
+
+	used[1] = true;
+	TAILQ_FOREACH (ns, &ctrl->subsys->nss, link)
+		used[ns->anagrpid] = true;
+	for (unsigned g = 1; g <= EMU_ANAGRPMAX; g++)
+		used[g] |= ctrl->port->ana[g] != 0;
+}
+
+static uint32_t group_nsids(struct emu_ctrl *ctrl, uint32_t grpid, le32 *out)
+{
+	struct emu_ns *ns;
+	uint32_t n = 0;
+
+	TAILQ_FOREACH (ns, &ctrl->subsys->nss, link)
+		if (ns->anagrpid == grpid) {
+			if (out)
+				out[n] = htole32(ns->nsid);
+			n++;
+		}
+	return n;
+}
+
+/* Groups: 1, those of the subsystem's namespaces, those given a state on the port. */
+static int ana_log(struct emu_ctrl *ctrl, bool rgo, uint8_t **ret, uint32_t *ret_len)
+{
+	bool used[EMU_ANAGRPMAX + 1] = { false };
+	uint32_t len = sizeof(struct nvme_ana_log_hdr), ngrps = 0;
+	struct nvme_ana_log_hdr *hdr;
+	uint8_t *buf, *p;
+
+	ana_groups(ctrl, used);
+	for (unsigned g = 1; g <= EMU_ANAGRPMAX; g++)
+		if (used[g]) {
+			ngrps++;
+			len += sizeof(struct nvme_ana_group_desc) +
+			       (rgo ? 0 : 4 * group_nsids(ctrl, g, NULL));
+		}
+	buf = calloc(1, len);
+	if (!buf)
+		return -ENOMEM;
+	hdr = (struct nvme_ana_log_hdr *)buf;
+	hdr->chgcnt = htole64(ctrl->emu->ana_chgcnt);
+	hdr->ngrps = htole16((uint16_t)ngrps);
+	p = buf + sizeof(*hdr);
+	for (unsigned g = 1; g <= EMU_ANAGRPMAX; g++) {
+		struct nvme_ana_group_desc *d = (struct nvme_ana_group_desc *)p;
+		uint32_t n = rgo ? 0 : group_nsids(ctrl, g, (le32 *)(p + sizeof(*d)));
+
+		if (!used[g])
+			continue;
+		d->grpid = htole32(g);
+		d->nnsids = htole32(n);
+		d->chgcnt = htole64(ctrl->emu->ana_chgcnt);
+		d->state = emu_port_ana(ctrl->port, g);
+		p += sizeof(*d) + 4 * n;
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+/* ---- Changed namespace list (LID 0x04): read clears it, as in nvmet ---------------------- */
+
+static int changed_ns_log(struct emu_ctrl *ctrl, uint8_t **ret, uint32_t *ret_len)
+{
+	le32 *list = calloc(NVME_CHANGED_NS_MAX, sizeof(*list));
+
+	if (!list)
+		return -ENOMEM;
+	if (ctrl->changed_overflow)
+		list[0] = htole32(NVME_CHANGED_NS_OVERFLOW);
+	else
+		for (unsigned i = 0; i < ctrl->nchanged; i++)
+			list[i] = htole32(ctrl->changed_ns[i]);
+	ctrl->nchanged = 0;
+	ctrl->changed_overflow = false;
+	*ret = (uint8_t *)list;
+	*ret_len = NVME_CHANGED_NS_MAX * sizeof(*list);
+	return 0;
+}
+
+/* SMART: a healthy, cool, unused drive (composite temperature 300 K, 100 % spare). */
+static int smart_log(uint8_t **ret, uint32_t *ret_len)
+{
+	uint8_t *b = calloc(1, SMART_LOG_LEN);
+
+	if (!b)
+		return -ENOMEM;
+	b[1] = 300 & 0xff;
+	b[2] = 300 >> 8;
+	b[3] = 100; /* available spare */
+	b[4] = 10;  /* threshold */
+	*ret = b;
+	*ret_len = SMART_LOG_LEN;
+	return 0;
+}
+
+static int zero_log(uint32_t len, uint8_t **ret, uint32_t *ret_len)
+{
+	*ret = calloc(1, len);
+	*ret_len = len;
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* ---- Dispatch ---------------------------------------------------------------------------- */
+
+static int invalid_log(struct emu_cmd *cmd)
+{
+	cmd->status = DNR(NVME_SC_INVALID_LOG_PAGE);
+	return 1;
+}
+
+/* Return: 0 with the log in @ret, 1 when @cmd->status says why not, or -ENOMEM. */
+static int build_log(struct emu_cmd *cmd, const struct log_req *lr, uint8_t **ret,
+		     uint32_t *ret_len)
+{
+	struct emu_ctrl *ctrl = cmd->conn->ctrl;
+
+	if (emu_ctrl_is_disc(ctrl)) {
+		if (lr->lid != NVME_LOG_DISCOVERY)
+			return invalid_log(cmd);
+		if (emu_fault_take(ctrl->port, EMU_FAULT_DISC_RESTART, NULL)) {
+			cmd->status = NVME_SC_DISCOVERY_RESTART;
+			return 1;
+		}
+		return emu_disc_log(cmd->conn, ret, ret_len);
+	}
+	switch (lr->lid) {
+	case NVME_LOG_ERROR:
+		return zero_log(ERROR_LOG_LEN, ret, ret_len);
+	case NVME_LOG_SMART:
+		return smart_log(ret, ret_len);
+	case NVME_LOG_CHANGED_NS:
+		return changed_ns_log(ctrl, ret, ret_len);
+	case NVME_LOG_ANA:
+		return ana_log(ctrl, lr->lsp & 1, ret, ret_len);
+	default:
+		return invalid_log(cmd);
+	}
+}
+
+/* The event bit a log re-arms when read with RAE=0. */
+static int rearm_bit(uint8_t lid)
+{
+	switch (lid) {
+	case NVME_LOG_DISCOVERY:
+		return 31;
+	case NVME_LOG_ANA:
+		return 11;
+	case NVME_LOG_CHANGED_NS:
+		return 8;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The bump-GENCTR fault: after a read that returned the header but not the
+ * whole log, the generation moves, so the host's re-read of the header
+ * disagrees with the first one and it must start over.
+ */
+static void genctr_fault(struct emu_cmd *cmd, const struct log_req *lr, uint32_t size)
+{
+	struct emu_ctrl *ctrl = cmd->conn->ctrl;
+
+	if (emu_ctrl_is_disc(ctrl) && lr->off == 0 && cmd->len < size &&
+	    emu_fault_take(ctrl->port, EMU_FAULT_GENCTR_BUMP, NULL))
+		ctrl->emu->genctr++;
+}
+
+void emu_get_log_page(struct emu_cmd *cmd)
+{
+	uint32_t cdw10 = le32toh(cmd->sqe.cdw10), cdw11 = le32toh(cmd->sqe.cdw11);
+	uint64_t numd = ((uint64_t)(cdw11 & 0xffff) << 16 | cdw10 >> 16) + 1;
+	struct log_req lr = {
+		.lid = cdw10 & 0xff,
+		.lsp = (cdw10 >> 8) & 0x7f,
+		.rae = cdw10 & NVME_LOG_CDW10_RAE,
+		.off = le32toh(cmd->sqe.cdw12) | (uint64_t)le32toh(cmd->sqe.cdw13) << 32,
+	};
+	uint8_t *log = NULL;
+	uint32_t size = 0;
+	int r, bit;
+
+	if (numd * 4 != cmd->len) {
+		cmd->status = DNR(NVME_SC_SGL_LEN_INVALID);
+		return;
+	}
+	if (lr.off & 3) {
+		cmd->status = DNR(NVME_SC_INVALID_FIELD);
+		return;
+	}
+	r = build_log(cmd, &lr, &log, &size);
+	if (r)
+		cmd->status = r < 0 ? NVME_SC_INTERNAL : cmd->status;
+	else if (lr.off > size)
+		cmd->status = DNR(NVME_SC_INVALID_FIELD);
+	else
+		memcpy(cmd->data, log + lr.off,
+		       size - lr.off < cmd->len ? size - lr.off : cmd->len);
+	free(log);
+	if (cmd->status)
+		return;
+	genctr_fault(cmd, &lr, size);
+	bit = rearm_bit(lr.lid);
+	if (!lr.rae && bit >= 0)
+		emu_ctrl_rearm(cmd->conn->ctrl, (unsigned)bit);
+}
