@@ -5,6 +5,7 @@
  * the submission path the data moves through.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,12 +81,14 @@ static void ioq_failed(void *arg, int err, const char *msg)
 {
 	struct nvme_ioq *q = arg;
 	struct nvme_ctrl *c = q->c;
+	char text[STAS_ERROR_MSG_MAX];
 
 	if (c->freed)
 		return;
 	/* Losing any queue loses the association: the owner reconnects the controller. */
+	snprintf(text, sizeof(text), "I/O queue %u: %s", q->qid, msg);
 	nvme_ctrl_enter(c);
-	nvme_ctrl_fail(c, err, "I/O queue %u: %s", q->qid, msg);
+	nvme_ctrl_fail_msg(c, err, text);
 	nvme_ctrl_leave(c);
 }
 

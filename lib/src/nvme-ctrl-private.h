@@ -56,8 +56,11 @@ struct nvme_ctrl {
 
 void nvme_ctrl_enter(struct nvme_ctrl *c);
 void nvme_ctrl_go_live(struct nvme_ctrl *c);
+/* nvme_ctrl_fail_msg() with "traddr:trsvcid: " in front of the formatted message. */
 void nvme_ctrl_fail(struct nvme_ctrl *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* End the association for @msg (first reason wins): complete all commands with it, close. */
+void nvme_ctrl_fail_msg(struct nvme_ctrl *c, int err, const char *msg);
 /* I/O queues: Set Features Number of Queues answered with @dw0: connect them. */
 void nvme_ctrl_io_connect(struct nvme_ctrl *c, uint32_t dw0);
 void nvme_ctrl_io_free(struct nvme_ctrl *c);

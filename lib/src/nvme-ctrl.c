@@ -109,6 +109,31 @@ static void ctrl_failed(struct nvme_ctrl *c, int err, const char *msg)
 		c->ops->failed(c->arg, err, msg);
 }
 
+static void fail_conn_queue(struct ntcp_conn *conn, int err, const char *msg)
+{
+	if (conn && ntcp_queue_state(ntcp_conn_queue(conn)) != NTCP_Q_FAILED)
+		ntcp_queue_fail(ntcp_conn_queue(conn), err, "%s", msg);
+}
+
+/*
+ * The association is over, for the first reason that came along: report it
+ * once, complete every command in flight on every queue with that reason
+ * (not a bland "closed"), then drop the connections so the controller sees
+ * the end too.
+ */
+void nvme_ctrl_fail_msg(struct nvme_ctrl *c, int err, const char *msg)
+{
+	if (c->state == NVME_CTRL_FAILED || c->state == NVME_CTRL_CLOSED)
+		return;
+	ctrl_failed(c, err, msg);
+	for (uint32_t i = 0; c->ioqs && i < c->nr_ioqs; i++)
+		fail_conn_queue(c->ioqs[i].conn, err, msg);
+	fail_conn_queue(c->admin, err, msg);
+	nvme_ctrl_io_free(c);
+	ntcp_conn_free(c->admin);
+	c->admin = NULL;
+}
+
 void nvme_ctrl_fail(struct nvme_ctrl *c, int err, const char *fmt, ...)
 {
 	char msg[STAS_ERROR_MSG_MAX];
@@ -118,11 +143,7 @@ void nvme_ctrl_fail(struct nvme_ctrl *c, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
-	ctrl_failed(c, err, msg);
-	/* Drop the connections too, so the controller sees the association end. */
-	nvme_ctrl_io_free(c);
-	ntcp_conn_free(c->admin);
-	c->admin = NULL;
+	nvme_ctrl_fail_msg(c, err, msg);
 }
 
 /* ---- commands ------------------------------------------------------------------------------ */
@@ -569,7 +590,7 @@ static void conn_failed(void *arg, int err, const char *msg)
 	struct nvme_ctrl *c = arg;
 
 	nvme_ctrl_enter(c);
-	ctrl_failed(c, err, msg);
+	nvme_ctrl_fail_msg(c, err, msg); /* the message already names the address */
 	nvme_ctrl_leave(c);
 }
 

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The host core against the in-tree emulator, for what nvmet cannot do:
+ * a target that stalls, resets, lies or sends malformed PDUs (each must
+ * end in an error that names it, never a hang or a crash), multi-PDU C2H
+ * data and many R2Ts per write, GENCTR changing under a discovery read,
+ * Compare, LBA Out of Range, and reservations with two hosts.
+ */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../unit/check-main.h"
+#include "emu-harness.h"
+#include "stas/cleanup.h"
+#include "stas/host-id.h"
+#include "stas/ntcp-conn.h"
+#include "stas/nvme-cmd.h"
+#include "stas/nvme-status.h"
+#include "stas/nvme-sync.h"
+
+#define NQN "nqn.2014-08.org.example:emu1"
+
+static struct harness h;
+static char port_str[8];
+
+static void setup(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	harness_init(&h);
+	snprintf(port_str, sizeof(port_str), "%u", harness_port(&h, 1));
+	harness_subsys(&h, NQN, 2, 16, 1);
+	harness_start(&h);
+}
+
+static void teardown(void)
+{
+	harness_stop(&h);
+}
+
+static struct nvme_ctrl_config config(const char *nqn, uint32_t queues, struct stas_host *host)
+{
+	struct nvme_ctrl_config c = {
+		.traddr = "127.0.0.1",
+		.trsvcid = port_str,
+		.subsysnqn = nqn,
+		.kato_ms = 10000,
+		.nr_io_queues = queues,
+		.io_queue_size = 32,
+		.cmd_timeout_ms = 1500,
+		.connect_timeout_ms = 1500,
+		.io_timeout_ms = 1500,
+	};
+
+	ck_assert_int_eq(stas_host_generate(host), 0);
+	c.hostnqn = host->nqn;
+	memcpy(c.hostid, host->id, 16);
+	return c;
+}
+
+static struct nvme_sync *connect_ok(const char *nqn, uint32_t queues, bool dgst)
+{
+	struct stas_host host;
+	struct nvme_ctrl_config c = config(nqn, queues, &host);
+	struct stas_error e = { 0 };
+	struct nvme_sync *s = NULL;
+
+	c.hdgst = c.ddgst = dgst;
+	ck_assert_msg(nvme_sync_connect(&c, &s, &e) == 0, "%s", e.msg);
+	return s;
+}
+
+static void fault(enum emu_fault f, int32_t arg, uint32_t times)
+{
+	ck_assert_int_eq(H_DO(&h, emu_set_fault(h.emu, 1, f, arg, times)), 0);
+}
+
+/* ---- connection faults: each ends in a named error, within its timeout ------------------- */
+
+struct conn_fault {
+	const char *name;
+	enum emu_fault f;
+	int32_t arg;
+	const char *msg;
+};
+
+static const struct conn_fault connect_faults[] = {
+	{ "refused", EMU_FAULT_REFUSE, 0, "Connection reset by peer" },
+	{ "no ICResp", EMU_FAULT_NO_ICRESP, 0, "ICReq/ICResp timed out after 1500 ms" },
+	{ "stalls during bring-up", EMU_FAULT_STALL_AFTER, 1, "timed out after 1500 ms" },
+	{ "closes during bring-up", EMU_FAULT_CLOSE_AFTER, 2,
+	  "connection closed by the controller" },
+};
+
+START_TEST(test_connect_fault)
+{
+	const struct conn_fault *cf = &connect_faults[_i];
+	struct stas_host host;
+	struct nvme_ctrl_config c = config(NQN, 0, &host);
+	struct stas_error e = { 0 };
+	struct nvme_sync *s = NULL;
+	uint64_t t0 = stas_now_us();
+
+	fault(cf->f, cf->arg, EMU_FAULT_FOREVER);
+	ck_assert_int_lt(nvme_sync_connect(&c, &s, &e), 0);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(e.msg, cf->msg), "%s: '%s' lacks '%s'", cf->name, e.msg, cf->msg);
+	ck_assert_uint_lt(stas_now_us() - t0, 5000000);
+	fault(cf->f, 0, 0);
+}
+END_TEST
+
+struct live_fault {
+	const char *name;
+	enum emu_fault f;
+	int32_t arg;
+	bool io; /* the fault hits a read on an I/O queue, not an admin command */
+	int err;
+	const char *msg;
+	bool survives; /* only the command fails; the controller stays LIVE */
+};
+
+static const struct live_fault live_faults[] = {
+	{ "stall", EMU_FAULT_STALL_AFTER, 0, false, -ETIMEDOUT, "timed out after 1500 ms", false },
+	{ "close", EMU_FAULT_CLOSE_AFTER, 0, false, -ECONNRESET, "closed by the controller",
+	  false },
+	{ "header digest", EMU_FAULT_BAD_HDGST, 0, false, -EPROTO, "header digest mismatch",
+	  false },
+	{ "data digest", EMU_FAULT_BAD_DDGST, 0, true, -EBADMSG, "data digest mismatch", true },
+	{ "C2HTermReq", EMU_FAULT_TERM_REQ, 2, false, -ECONNRESET,
+	  "controller terminated the connection: C2HTermReq: PDU Sequence Error", false },
+	{ "unknown CID", EMU_FAULT_UNKNOWN_CID, 0, false, -EPROTO, "which no command in flight has",
+	  false },
+	{ "extra C2H data", EMU_FAULT_EXTRA_C2H, 8, true, -EPROTO,
+	  "run past the 4096-byte transfer", false },
+	{ "bad HLEN", EMU_FAULT_MALFORMED, EMU_MALFORMED_HLEN, false, -EPROTO,
+	  "CapsuleResp: HLEN 28, expected 24", false },
+	{ "bad PLEN", EMU_FAULT_MALFORMED, EMU_MALFORMED_PLEN, false, -EPROTO,
+	  "CapsuleResp: PLEN 44, expected 28", false },
+	{ "bad PDO", EMU_FAULT_MALFORMED, EMU_MALFORMED_PDO, false, -EPROTO,
+	  "CapsuleResp: PDO 24 but the PDU has no data", false },
+	{ "bad type", EMU_FAULT_MALFORMED, EMU_MALFORMED_TYPE, false, -EPROTO,
+	  "PDU type 0x0b (unknown)", false },
+};
+
+/* Digests on so the digest faults have something to corrupt. */
+START_TEST(test_live_fault)
+{
+	const struct live_fault *lf = &live_faults[_i];
+	/* No I/O queue unless the fault hits one: the emulator closes all of a controller's
+	 * connections, and the I/O queue's close could beat the admin queue's answer. */
+	struct nvme_sync *s = connect_ok(NQN, lf->io ? 1 : 0, true);
+	struct stas_error e = { 0 };
+	struct nvme_ctrl_id id;
+	uint8_t buf[4096];
+	uint64_t t0;
+	int r;
+
+	fault(lf->f, lf->arg, 1);
+	t0 = stas_now_us();
+	if (lf->io)
+		r = nvme_sync_read(s, 1, 0, buf, sizeof(buf), &e);
+	else
+		r = nvme_sync_identify_ctrl(s, &id, &e);
+	ck_assert_msg(r == lf->err, "%s: %d (%s)", lf->name, r, e.msg);
+	ck_assert_msg(strstr(e.msg, lf->msg), "%s: '%s' lacks '%s'", lf->name, e.msg, lf->msg);
+	ck_assert_uint_lt(stas_now_us() - t0, 5000000);
+	ck_assert_int_eq(nvme_ctrl_state(nvme_sync_ctrl(s)) == NVME_CTRL_LIVE, lf->survives);
+	if (lf->survives)
+		ck_assert_msg(nvme_sync_read(s, 1, 0, buf, sizeof(buf), &e) == 0, "%s", e.msg);
+	else /* nothing works any more, and says why */
+		ck_assert_int_lt(nvme_sync_identify_ctrl(s, &id, &e), 0);
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
+/* A bad R2T: the write fails with the R2T named, the association ends. */
+START_TEST(test_bad_r2t)
+{
+	struct nvme_sync *s = connect_ok(NQN, 1, false);
+	struct stas_error e = { 0 };
+	static uint8_t buf[65536];
+
+	fault(EMU_FAULT_BAD_R2T, 0, 1);
+	ck_assert_int_eq(nvme_sync_write(s, 1, 0, buf, sizeof(buf), &e), -EPROTO);
+	ck_assert_msg(strstr(e.msg, "R2T CID") && strstr(e.msg, "run past the 65536-byte transfer"),
+		      "%s", e.msg);
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
+/* ---- discovery: GENCTR moving and Discover Restart are retried transparently ----------------- */
+
+START_TEST(test_discovery_retries)
+{
+	struct nvme_sync *s = connect_ok(NVME_DISC_SUBSYS_NQN, 0, false);
+	_cleanup_free_ struct nvmf_disc_log *log = NULL, *log2 = NULL;
+	struct stas_error e = { 0 };
+
+	fault(EMU_FAULT_GENCTR_BUMP, 0, 2);
+	ck_assert_msg(nvme_sync_get_discovery_log(s, &log, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(H_DO(&h, emu_fault_fired(h.emu, 1, EMU_FAULT_GENCTR_BUMP)), 2);
+	ck_assert_uint_eq(log->hdr.genctr, H_DO(&h, emu_genctr(h.emu)));
+	fault(EMU_FAULT_DISC_RESTART, 0, 1);
+	ck_assert_msg(nvme_sync_get_discovery_log(s, &log2, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(log2->nr, log->nr);
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
+/* ---- data paths nvmet does not use ---------------------------------------------------------- */
+
+/* C2H data in 4 KiB PDUs, R2Ts of 8 KiB, H2CData of at most 4 KiB; digests per row. */
+START_TEST(test_multi_pdu_transfers)
+{
+	bool dgst = _i;
+	struct nvme_sync *s;
+	struct stas_error e = { 0 };
+	size_t len = 256 * 1024;
+	_cleanup_free_ uint8_t *w = malloc(len), *r = malloc(len);
+
+	ck_assert_int_eq(H_DO(&h, emu_set_knob(h.emu, 1, EMU_KNOB_C2H_CHUNK, 4096)), 0);
+	ck_assert_int_eq(H_DO(&h, emu_set_knob(h.emu, 1, EMU_KNOB_R2T_CHUNK, 8192)), 0);
+	ck_assert_int_eq(H_DO(&h, emu_set_knob(h.emu, 1, EMU_KNOB_MAXH2CDATA, 4096)), 0);
+	ck_assert_int_eq(H_DO(&h, emu_set_knob(h.emu, 1, EMU_KNOB_MDTS, 7)), 0);
+	s = connect_ok(NQN, 2, dgst);
+	for (size_t i = 0; i < len; i++)
+		w[i] = (uint8_t)(i * 7 + (i >> 9));
+	ck_assert_msg(nvme_sync_write(s, 2, 7, w, len, &e) == 0, "%s", e.msg);
+	ck_assert_msg(nvme_sync_read(s, 2, 7, r, len, &e) == 0, "%s", e.msg);
+	ck_assert(!memcmp(w, r, len));
+	/* in-capsule: one block */
+	ck_assert_msg(nvme_sync_write(s, 2, 1000, w, 512, &e) == 0, "%s", e.msg);
+	ck_assert_msg(nvme_sync_read(s, 2, 1000, r, 512, &e) == 0, "%s", e.msg);
+	ck_assert(!memcmp(w, r, 512));
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
+START_TEST(test_compare_and_range)
+{
+	struct nvme_sync *s = connect_ok(NQN, 1, false);
+	struct stas_error e = { 0 };
+	struct nvme_ns_id ns;
+	struct nvme_sqe sqe;
+	uint8_t buf[4096];
+
+	memset(buf, 0x3c, sizeof(buf));
+	ck_assert_int_eq(nvme_sync_write(s, 1, 64, buf, sizeof(buf), &e), 0);
+	ck_assert_msg(nvme_sync_compare(s, 1, 64, buf, sizeof(buf), &e) == 0, "%s", e.msg);
+	buf[100] ^= 1;
+	ck_assert_int_eq(nvme_sync_compare(s, 1, 64, buf, sizeof(buf), &e), -EREMOTEIO);
+	ck_assert_uint_eq(e.status & 0x7ff, NVME_SC_COMPARE_FAILED);
+	ck_assert_msg(strstr(e.msg, "Compare: Compare Failure"), "%s", e.msg);
+	ck_assert_int_eq(nvme_sync_ns(s, 1, &ns, &e), 0);
+	nvme_cmd_rw(&sqe, NVME_IO_READ, 1, ns.nsze, 1, 0);
+	ck_assert_int_eq(nvme_sync_io(s, &sqe, NTCP_DIR_C2H, buf, 512, NULL, &e), -EREMOTEIO);
+	ck_assert_msg(strstr(e.msg, "LBA Out of Range"), "%s", e.msg);
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
+/* Two hosts, one namespace: register, acquire, conflict by name, report, preempt, clear. */
+START_TEST(test_reservations)
+{
+	struct nvme_sync *a = connect_ok(NQN, 1, false), *b = connect_ok(NQN, 1, false);
+	_cleanup_free_ struct nvme_resv_status *st = NULL, *st2 = NULL;
+	struct stas_error e = { 0 };
+	uint8_t buf[512] = { 0 };
+
+	ck_assert_msg(nvme_sync_resv_register(a, 1, NVME_RESV_REGISTER, 0, 0xaaaa, false, 0, &e) ==
+			      0,
+		      "%s", e.msg);
+	ck_assert_int_eq(nvme_sync_resv_register(b, 1, NVME_RESV_REGISTER, 0, 0xbbbb, false, 0, &e),
+			 0);
+	ck_assert_msg(nvme_sync_resv_acquire(a, 1, NVME_RESV_ACQUIRE, NVME_RESV_WRITE_EXCLUSIVE,
+					     0xaaaa, 0, false, &e) == 0,
+		      "%s", e.msg);
+	/* b may read, not write */
+	ck_assert_int_eq(nvme_sync_read(b, 1, 0, buf, sizeof(buf), &e), 0);
+	ck_assert_int_eq(nvme_sync_write(b, 1, 0, buf, sizeof(buf), &e), -EREMOTEIO);
+	ck_assert_msg(strstr(e.msg, "Reservation Conflict"), "%s", e.msg);
+	ck_assert_int_eq(nvme_sync_write(a, 1, 0, buf, sizeof(buf), &e), 0);
+	/* a wrong key is refused by name too */
+	ck_assert_int_eq(nvme_sync_resv_release(b, 1, NVME_RESV_RELEASE, NVME_RESV_WRITE_EXCLUSIVE,
+						0x1111, false, &e),
+			 -EREMOTEIO);
+	ck_assert_msg(strstr(e.msg, "Reservation Conflict"), "%s", e.msg);
+	ck_assert_msg(nvme_sync_resv_report(b, 1, &st, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(st->rtype, NVME_RESV_WRITE_EXCLUSIVE);
+	ck_assert_uint_eq(st->nr, 2);
+	ck_assert(st->regs[0].holds != st->regs[1].holds);
+	/* b takes it over */
+	ck_assert_msg(nvme_sync_resv_acquire(b, 1, NVME_RESV_PREEMPT, NVME_RESV_EXCLUSIVE_ACCESS,
+					     0xbbbb, 0xaaaa, false, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_int_eq(nvme_sync_read(a, 1, 0, buf, sizeof(buf), &e), -EREMOTEIO);
+	ck_assert_int_eq(nvme_sync_resv_report(a, 1, &st2, &e), 0);
+	ck_assert_uint_eq(st2->rtype, NVME_RESV_EXCLUSIVE_ACCESS);
+	ck_assert_uint_eq(st2->nr, 1); /* a's registration was preempted */
+	ck_assert_msg(nvme_sync_resv_release(b, 1, NVME_RESV_CLEAR, 0, 0xbbbb, false, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_int_eq(nvme_sync_read(a, 1, 0, buf, sizeof(buf), &e), 0);
+	nvme_sync_disconnect(a);
+	nvme_sync_disconnect(b);
+}
+END_TEST
+
+/* TP8010: a DC that says it is a DDC gets the DIM command (the emulator has no DIM: named). */
+START_TEST(test_dim_sent_to_ddc)
+{
+	struct nvme_sync *s;
+	struct stas_error e = { 0 };
+
+	ck_assert_int_eq(H_DO(&h, emu_set_knob(h.emu, 1, EMU_KNOB_DCTYPE, NVME_DCTYPE_DDC)), 0);
+	s = connect_ok(NVME_DISC_SUBSYS_NQN, 0, false);
+	ck_assert(nvme_ctrl_dim_supported(nvme_sync_ctrl(s)));
+	ck_assert_int_eq(nvme_sync_dim(s, NVMF_DIM_TAS_REGISTER, "rack-1", &e), -EREMOTEIO);
+	ck_assert_msg(strstr(e.msg, "registration: ") && strstr(e.msg, "Invalid Command Opcode"),
+		      "%s", e.msg);
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
+static Suite *emu_suite(void)
+{
+	Suite *s = suite_create("core-emu");
+	TCase *tc = tcase_create("faults");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, test_connect_fault, 0, ARRAY_SIZE(connect_faults));
+	tcase_add_loop_test(tc, test_live_fault, 0, ARRAY_SIZE(live_faults));
+	tcase_add_test(tc, test_bad_r2t);
+	tcase_add_test(tc, test_discovery_retries);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("data");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_multi_pdu_transfers, 0, 2);
+	tcase_add_test(tc, test_compare_and_range);
+	tcase_add_test(tc, test_reservations);
+	tcase_add_test(tc, test_dim_sent_to_ddc);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+STAS_CHECK_MAIN(emu_suite)
