@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -294,14 +295,14 @@ static void *sink(void *arg)
 {
 	struct peer *p = arg;
 	_cleanup_free_ uint8_t *buf = malloc(p->msg);
-	size_t got = 0;
+	size_t got = 0, in = p->pingpong ? 72 : p->msg; /* a ping is a 72-byte capsule */
 	ssize_t n;
 
-	while ((n = recv(p->fd, buf, p->msg - (p->pingpong ? got : 0), 0)) > 0) {
+	while ((n = recv(p->fd, buf, in - (p->pingpong ? got : 0), 0)) > 0) {
 		if (!p->pingpong)
 			continue;
 		got += (size_t)n;
-		if (got == p->msg) {
+		if (got == in) {
 			got = 0;
 			if (send(p->fd, buf, p->msg, MSG_NOSIGNAL) < 0)
 				break;
@@ -358,24 +359,40 @@ static double bandwidth(uint32_t seconds)
 	return (double)bytes / ((double)(stas_now_us() - t0) / 1e6) / (1 << 20);
 }
 
-static void round_trip(uint32_t seconds, size_t msg, struct hist *h)
+static double thread_cpu_us(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+/*
+ * Ping-pong: send 72 bytes (a command capsule's size), get @msg back (a
+ * response with its data). The sender's CPU per exchange is what the
+ * kernel's TCP alone costs a host per I/O.
+ */
+static double round_trip(uint32_t seconds, size_t msg, struct hist *h)
 {
 	_cleanup_free_ uint8_t *buf = calloc(1, msg);
 	struct peer p = { .msg = msg, .pingpong = true };
 	pthread_t t;
 	int fds[2];
 	uint64_t end;
+	double cpu0;
 
 	if (tcp_pair(fds))
-		return;
+		return 0;
 	p.fd = fds[1];
 	pthread_create(&t, NULL, sink, &p);
 	end = stas_now_us() + (uint64_t)seconds * 1000000u;
+	cpu0 = thread_cpu_us();
 	while (stas_now_us() < end) {
 		uint64_t t0 = stas_now_us();
 		size_t got = 0;
 
-		if (send(fds[0], buf, msg, MSG_NOSIGNAL) <= 0)
+		if (send(fds[0], buf, 72, MSG_NOSIGNAL) <= 0)
 			break;
 		while (got < msg) {
 			ssize_t n = recv(fds[0], buf, msg - got, 0);
@@ -387,23 +404,30 @@ static void round_trip(uint32_t seconds, size_t msg, struct hist *h)
 		hist_add(h, (stas_now_us() - t0) * 1000u);
 	}
 out:
+	cpu0 = h->n ? (thread_cpu_us() - cpu0) / (double)h->n : 0;
 	shutdown(fds[0], SHUT_WR);
 	pthread_join(t, NULL);
 	close(fds[0]);
 	close(fds[1]);
+	return cpu0;
 }
 
 static int baseline(const struct opts *o)
 {
 	struct hist *h72 = calloc(1, sizeof(*h72)), *h4k = calloc(1, sizeof(*h4k));
-	double bw = bandwidth(o->seconds);
+	double bw = bandwidth(o->seconds), cpu72, cpu4k;
 
-	round_trip(o->seconds, 72, h72);
-	round_trip(o->seconds, 4096 + 72, h4k);
-	printf("plain TCP loopback: %.0f MiB/s (128 KiB sends); round trip %.1f us avg, p50 %.1f "
-	       "(72 bytes); %.1f us avg, p50 %.1f (4 KiB + 72)\n",
-	       bw, h72->n ? (double)h72->sum_ns / (double)h72->n / 1000 : 0, hist_pct(h72, 50),
-	       h4k->n ? (double)h4k->sum_ns / (double)h4k->n / 1000 : 0, hist_pct(h4k, 50));
+	cpu72 = round_trip(o->seconds, 72, h72);
+	cpu4k = round_trip(o->seconds, 4096 + 24, h4k);
+	printf("plain TCP loopback: %.0f MiB/s (128 KiB sends, one sender and one receiver "
+	       "thread)\n",
+	       bw);
+	printf("plain TCP round trip, 72 bytes out, 72 back: %.1f us avg, p50 %.1f; sender CPU "
+	       "%.2f us per exchange\n",
+	       h72->n ? (double)h72->sum_ns / (double)h72->n / 1000 : 0, hist_pct(h72, 50), cpu72);
+	printf("plain TCP round trip, 72 bytes out, 4 KiB + 24 back: %.1f us avg, p50 %.1f; "
+	       "sender CPU %.2f us per exchange (the kernel's TCP cost of one 4 KiB read)\n",
+	       h4k->n ? (double)h4k->sum_ns / (double)h4k->n / 1000 : 0, hist_pct(h4k, 50), cpu4k);
 	free(h72);
 	free(h4k);
 	return 0;

@@ -390,6 +390,9 @@ int emu_conn_new(struct emu_port *port, int fd)
 		conn_free(c);
 		return -ENOMEM;
 	}
+	/* libevent moves at most 16 KiB per syscall by default: far too little for 128 KiB I/O */
+	bufferevent_set_max_single_read(c->bev, 1 << 20);
+	bufferevent_set_max_single_write(c->bev, 1 << 20);
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
 	bufferevent_set_max_single_read(c->bev, 1 << 20);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);

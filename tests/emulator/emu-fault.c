@@ -121,6 +121,11 @@ static void shoot(struct emu_port *port, struct emu_fault_slot *slot, enum emu_f
 		fault_names[f], slot->arg);
 }
 
+bool emu_fault_armed(const struct emu_port *port, enum emu_fault f)
+{
+	return port->faults[f].times != 0;
+}
+
 bool emu_fault_take(struct emu_port *port, enum emu_fault f, int32_t *ret_arg)
 {
 	struct emu_fault_slot *slot = &port->faults[f];

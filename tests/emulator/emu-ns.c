@@ -81,7 +81,8 @@ void emu_ns_read(struct emu_ns *ns, uint64_t off, void *buf, uint32_t len)
 	uint32_t n;
 
 	if (ns->null_data) {
-		memset(buf, 0, len);
+		if (buf) /* NULL: the reply references the emulator's zero block instead */
+			memset(buf, 0, len);
 		return;
 	}
 	FOR_PIECES(off, len, idx, coff, n)

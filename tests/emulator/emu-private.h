@@ -226,6 +226,8 @@ struct emu_conn {
 
 /* ---- The emulator ---- */
 
+#define EMU_ZEROES_LEN (16u << 20)
+
 struct emu {
 	struct event_base *base;
 	emu_log_fn log_fn;
@@ -239,6 +241,7 @@ struct emu {
 	struct emu_knobs defaults;
 	uint64_t genctr;
 	uint64_t ana_chgcnt;
+	uint8_t *zeroes; /* EMU_ZEROES_LEN shared zero bytes: null-data reads go out by reference */
 	uint16_t next_cntlid;
 	char disc_nqn[NVMF_NQN_SIZE];
 	uint64_t mem_used, mem_cap;
@@ -261,6 +264,7 @@ void emu_port_free(struct emu_port *port);
 
 /* emu-fault.c */
 bool emu_fault_take(struct emu_port *port, enum emu_fault f, int32_t *ret_arg);
+bool emu_fault_armed(const struct emu_port *port, enum emu_fault f);
 bool emu_fault_count(struct emu_port *port, enum emu_fault f, int32_t *ret_arg);
 
 /* emu-conn.c */

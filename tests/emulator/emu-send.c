@@ -131,6 +131,8 @@ static void conn_out(struct emu_conn *c, struct evbuffer *b)
 static void pdu_out(struct emu_conn *c, const void *hdr, uint32_t hlen, const void *data,
 		    uint32_t dlen)
 {
+	bool shared = c->emu->zeroes && data >= (const void *)c->emu->zeroes &&
+		      data < (const void *)(c->emu->zeroes + EMU_ZEROES_LEN);
 	const struct ntcp_ch *ch = hdr;
 	uint8_t h[2 * NTCP_HDR_MAX + NTCP_DGST_LEN];
 	struct evbuffer *b = evbuffer_new();
@@ -151,7 +153,11 @@ static void pdu_out(struct emu_conn *c, const void *hdr, uint32_t hlen, const vo
 	}
 	evbuffer_add(b, h, n);
 	if (dlen) {
-		evbuffer_add(b, data, dlen);
+		/* the shared zero block lives as long as the emulator: no copy needed */
+		if (shared)
+			evbuffer_add_reference(b, data, dlen, NULL, NULL);
+		else
+			evbuffer_add(b, data, dlen);
 		if (ch->flags & NTCP_F_DDGST) {
 			dd = crc32c(data, dlen);
 			if (emu_fault_take(c->port, EMU_FAULT_BAD_DDGST, NULL))
@@ -241,14 +247,27 @@ void emu_send_c2h(struct emu_conn *c, struct emu_cmd *cmd)
 	uint32_t total = cmd->len, off, n;
 	bool success = c->sqfc_off && !cmd->status && !cmd->dw0 && !cmd->dw1;
 	struct ntcp_data_hdr h;
+	const uint8_t *src = NULL;
 	int32_t extra;
 	uint8_t *p;
 
+	if (!cmd->data && !emu_fault_armed(c->port, EMU_FAULT_EXTRA_C2H)) {
+		if (!c->emu->zeroes)
+			c->emu->zeroes = calloc(1, EMU_ZEROES_LEN);
+		src = c->emu->zeroes;
+	}
+	if (!src && !cmd->data)
+		cmd->data = calloc(1, total);
+	if (!src)
+		src = cmd->data;
+	if (!src)
+		return;
 	if (emu_fault_take(c->port, EMU_FAULT_EXTRA_C2H, &extra)) {
 		p = realloc(cmd->data, (size_t)total + (uint32_t)extra);
 		if (p) {
 			memset(p + total, 0xee, (uint32_t)extra);
 			cmd->data = p;
+			src = p;
 			total += (uint32_t)extra;
 		}
 	}
@@ -258,7 +277,7 @@ void emu_send_c2h(struct emu_conn *c, struct emu_cmd *cmd)
 		n = total - off < chunk ? total - off : chunk;
 		ntcp_c2h_data_init(&h, &c->p, cmd->cid, off, n, off + n == total,
 				   success && off + n == total);
-		pdu_out(c, &h, NTCP_DATA_HLEN, cmd->data + off, n);
+		pdu_out(c, &h, NTCP_DATA_HLEN, src + off, n);
 	}
 	if (!success)
 		emu_send_resp(c, cmd->cid, cmd->status, cmd->dw0, cmd->dw1);

@@ -236,7 +236,8 @@ int emu_xfer_h2c_data(struct emu_conn *c, const uint8_t *pdu, uint32_t plen)
 	/* a data digest error fails the command, not the connection (NVMe/TCP 7.4.6.2) */
 	if (!ddgst_ok(c, pdu, plen, dlen))
 		cmd->status = NVME_SC_TRANSIENT_TRANSPORT;
-	memcpy(cmd->data + cmd->rcvd, pdu + h->ch.pdo, dlen);
+	if (cmd->data)
+		memcpy(cmd->data + cmd->rcvd, pdu + h->ch.pdo, dlen);
 	cmd->rcvd += dlen;
 	if (h->ch.flags & NTCP_F_LAST_PDU) {
 		r2t_done(cmd, idx);
@@ -258,6 +259,18 @@ int emu_xfer_h2c_data(struct emu_conn *c, const uint8_t *pdu, uint32_t plen)
 /* ---- CapsuleCmd ------------------------------------------------------------------------ */
 
 /* The faults that act on "the next command"; true when the command is gone. */
+/*
+ * Reads and writes of a null-data namespace need no buffer: zeroes go out
+ * by reference, written data is dropped as it arrives.
+ */
+static bool null_rw(const struct emu_cmd *cmd)
+{
+	if (!cmd->ns || !cmd->ns->null_data)
+		return false;
+	return cmd->sqe.opcode == NVME_IO_WRITE ||
+	       (cmd->sqe.opcode == NVME_IO_READ && cmd->len <= EMU_ZEROES_LEN);
+}
+
 static bool capsule_faults(struct emu_conn *c, const uint8_t *pdu)
 {
 	int32_t arg;
@@ -313,7 +326,7 @@ void emu_xfer_capsule(struct emu_conn *c, const uint8_t *pdu, uint32_t plen)
 		status = NVME_SC_TRANSIENT_TRANSPORT;
 	if (!status)
 		status = route_check(cmd);
-	if (!status && cmd->len && cmd->dir != DIR_NONE) {
+	if (!status && cmd->len && cmd->dir != DIR_NONE && !null_rw(cmd)) {
 		cmd->data = cmd->dir == DIR_C2H ? calloc(1, cmd->len) : malloc(cmd->len);
 		if (!cmd->data)
 			status = NVME_SC_INTERNAL;
@@ -328,7 +341,7 @@ void emu_xfer_capsule(struct emu_conn *c, const uint8_t *pdu, uint32_t plen)
 		r2t_more(c, cmd);
 		return;
 	}
-	if (icd)
+	if (icd && cmd->data)
 		memcpy(cmd->data, pdu + cc->ch.pdo, icd);
 	route_exec(cmd);
 }

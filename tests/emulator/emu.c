@@ -100,6 +100,7 @@ void emu_free(struct emu *emu)
 		subsys_free(s);
 	}
 	event_free(emu->reap_ev);
+	free(emu->zeroes);
 	free(emu);
 }
 
