@@ -3,7 +3,8 @@
 # Usage: scripts/deps.sh [build|test]   (default: test = build + test bed)
 set -euo pipefail
 
-build_pkgs=(gcc make cmake pkg-config libevent-dev libsystemd-dev libinih-dev libjson-c-dev check)
+build_pkgs=(gcc make cmake pkg-config libevent-dev libsystemd-dev libinih-dev libjson-c-dev check
+	dbus-daemon) # dbus-daemon: the private bus of the D-Bus unit tests (skipped without it)
 # The nvmet test bed: Debian's kernel booted in qemu from a busybox initramfs, in a netns.
 testbed_pkgs=(qemu-system-x86 linux-image-amd64 busybox-static cpio gzip iproute2)
 

@@ -184,7 +184,7 @@ static void complete(struct ntcp_queue *q, struct slot *s, int err, const char *
 	ntcp_done_fn done = s->cmd.done;
 	void *arg = s->cmd.arg;
 	/* The slot may be reused by the callback; its message must outlive the call. */
-	_cleanup_free_ char *own = TAKE_PTR(s->msg);
+	_cleanup_free_ __attribute__((unused)) char *own = TAKE_PTR(s->msg);
 
 	if (err)
 		cpl.status = 0;

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Last-known state across restarts, as JSON files in the daemon's runtime
+ * directory (nvme-stas keeps a Python pickle there; ours is JSON). Writes are
+ * atomic: a reader sees the old file or the new one, never a mix. A state
+ * file that cannot be read back is reported and treated as absent: losing
+ * it costs a re-discovery, never the daemon.
+ */
+#ifndef STAS_DAEMON_STATE_H
+#define STAS_DAEMON_STATE_H
+
+#include <json-c/json.h>
+
+#define STATE_FILE     "last-known-config.json"
+#define STATE_FILE_MAX (16 * 1024 * 1024) /* larger files are refused when read */
+
+/**
+ * state_dir() - the directory for @prog's state: the first entry of
+ * $RUNTIME_DIRECTORY (systemd's RuntimeDirectory=), else /run/<prog>;
+ * created (0755, parents included) when missing.
+ *
+ * Return: 0 with *@ret (malloc'ed) set; -ENOMEM; -errno from mkdir (logged
+ * with the path).
+ */
+int state_dir(const char *prog, char **ret);
+
+/**
+ * state_save() - write @obj as @dir/@name atomically: a temporary file in
+ * @dir, fsync, rename over @name, fsync of @dir.
+ *
+ * Return: 0, or -errno (logged with the path).
+ */
+int state_save(const char *dir, const char *name, struct json_object *obj);
+
+/**
+ * state_load() - read @dir/@name back.
+ *
+ * Return: 0 with *@ret set (the caller puts it); -ENOENT when there is no
+ * file (not logged); for an unreadable, oversized or corrupt file a warning
+ * naming the path and the problem is logged and -EIO, -EFBIG or -EBADMSG
+ * returned; the caller starts without state in every error case.
+ */
+int state_load(const char *dir, const char *name, struct json_object **ret);
+
+#endif

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Helpers shared by the daemons/common runners: config loading and diagnostics, temp dirs. */
+#ifndef STAS_TEST_DAEMON_UTIL_H
+#define STAS_TEST_DAEMON_UTIL_H
+
+#include <check.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+
+static inline struct stas_conf *load(enum stas_daemon d, const char *text)
+{
+	struct stas_conf *c = NULL;
+	int r = conf_load_string(d, text, "test.conf", &c);
+
+	ck_assert_msg(r == 0, "conf_load_string: %d", r);
+	return c;
+}
+
+static inline void dump_diags(const struct conf_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "  %s:%u: %s: %s\n", d->path, d->v[i].line,
+			log_level_to_string(d->v[i].level), d->v[i].msg);
+}
+
+/* Exactly one diagnostic at @line containing @needle, with @level. */
+static inline void assert_diag(const struct conf_diags *d, unsigned line, int level,
+			       const char *needle)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].line == line && strstr(d->v[i].msg, needle)) {
+			ck_assert_msg(d->v[i].level == level, "line %u '%s': level %d, want %d",
+				      line, d->v[i].msg, d->v[i].level, level);
+			return;
+		}
+	dump_diags(d);
+	ck_abort_msg("no diagnostic at line %u containing '%s'", line, needle);
+}
+
+static inline void assert_no_diags(const struct conf_diags *d)
+{
+	if (d->n)
+		dump_diags(d);
+	ck_assert_uint_eq(d->n, 0);
+}
+
+static inline char *make_tmpdir(void)
+{
+	char *dir = strdup("/tmp/stas-test-XXXXXX");
+
+	ck_assert_ptr_nonnull(dir);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	return dir;
+}
+
+static inline int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static inline void remove_tree(char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+}
+
+static inline void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	ck_assert_msg(f, "%s: %m", path);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+#endif
