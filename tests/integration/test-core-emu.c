@@ -309,6 +309,27 @@ START_TEST(test_reservations)
 }
 END_TEST
 
+/* A discovery controller with a unique NQN (TP8013) is reached by that NQN. */
+START_TEST(test_unique_discovery_nqn)
+{
+	const char *dnqn = "nqn.2014-08.org.example:unique-dc";
+	_cleanup_free_ struct nvmf_disc_log *log = NULL;
+	struct stas_error e = { 0 };
+	struct nvme_sync *s;
+	bool self = false;
+
+	ck_assert_int_eq(H_DO(&h, emu_set_disc_nqn(h.emu, dnqn)), 0);
+	s = connect_ok(dnqn, 0, false);
+	ck_assert_str_eq(nvme_ctrl_identity(nvme_sync_ctrl(s))->subnqn, dnqn);
+	ck_assert_msg(nvme_sync_get_discovery_log(s, &log, &e) == 0, "%s", e.msg);
+	for (size_t i = 0; i < log->nr; i++)
+		self |= log->entries[i].subtype == NVMF_SUBTYPE_CURRENT_DISC &&
+			!strcmp(log->entries[i].subnqn, dnqn);
+	ck_assert(self);
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
 /* TP8010: a DC that says it is a DDC gets the DIM command (the emulator has no DIM: named). */
 START_TEST(test_dim_sent_to_ddc)
 {
@@ -344,6 +365,7 @@ static Suite *emu_suite(void)
 	tcase_add_test(tc, test_compare_and_range);
 	tcase_add_test(tc, test_reservations);
 	tcase_add_test(tc, test_dim_sent_to_ddc);
+	tcase_add_test(tc, test_unique_discovery_nqn);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -313,6 +313,29 @@ START_TEST(test_no_keep_alive_dropped)
 }
 END_TEST
 
+/* The source address and interface are honoured, and a bad one is named. */
+START_TEST(test_source_address)
+{
+	struct nvme_ctrl_config c = cfg_for("198.51.100.2", "8009", NVME_DISC_SUBSYS_NQN, 0, false);
+	struct stas_error e = { 0 };
+	struct nvme_sync *s = NULL;
+
+	c.host_traddr = "198.51.100.1";
+	c.host_iface = "tap0";
+	ck_assert_msg(nvme_sync_connect(&c, &s, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(nvme_ctrl_local_addr(nvme_sync_ctrl(s)), "198.51.100.1");
+	nvme_sync_disconnect(s);
+	c.host_iface = NULL;
+	c.host_traddr = "198.51.100.77"; /* not an address of this namespace */
+	ck_assert_int_lt(nvme_sync_connect(&c, &s, &e), 0);
+	ck_assert_msg(strstr(e.msg, "host-traddr '198.51.100.77': bind"), "%s", e.msg);
+	c.host_traddr = NULL;
+	c.host_iface = "nosuch0";
+	ck_assert_int_lt(nvme_sync_connect(&c, &s, &e), 0);
+	ck_assert_msg(strstr(e.msg, "host-iface 'nosuch0'"), "%s", e.msg);
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core-nvmet");
@@ -322,6 +345,7 @@ static Suite *core_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_discover_all_and_identify, 0, 2);
 	tcase_add_test(tc, test_namespaces_and_features);
+	tcase_add_test(tc, test_source_address);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("events");
 	tcase_add_checked_fixture(tc, host_setup, NULL);

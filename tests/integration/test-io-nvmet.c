@@ -197,6 +197,35 @@ START_TEST(test_commands_and_errors)
 }
 END_TEST
 
+/* ANA: I/O through a path whose group turned inaccessible fails with that status, by name;
+ * flipped back, the same I/O works (the test bed is put back either way). */
+START_TEST(test_ana_inaccessible_io)
+{
+	const struct target *t = &targets[1]; /* tgt1 nsid 2 (ANA group 2) via 198.51.100.3:4421 */
+	struct nvme_sync *s = connect_io(t, 1, false);
+	const char *tb = getenv("STAS_TB_SCRIPT");
+	struct stas_error e = { 0 };
+	uint8_t buf[512];
+	char cmd[512];
+	int r;
+
+	ck_assert_msg(tb, "STAS_TB_SCRIPT not set");
+	ck_assert_int_eq(nvme_sync_read(s, 2, 0, buf, sizeof(buf), &e), 0);
+	snprintf(cmd, sizeof(cmd), "'%s' ctl 'tgt mk_ana 3 2 inaccessible' >/dev/null", tb);
+	ck_assert_int_eq(system(cmd), 0);
+	r = nvme_sync_read(s, 2, 0, buf, sizeof(buf), &e);
+	snprintf(cmd, sizeof(cmd), "'%s' ctl 'tgt mk_ana 3 2 non-optimized' >/dev/null", tb);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(r, -EREMOTEIO);
+	ck_assert_msg(nvme_status_is_ana(e.status), "status 0x%x: %s", e.status, e.msg);
+	ck_assert_msg(strstr(e.msg, "Asymmetric Access Inaccessible"), "%s", e.msg);
+	/* the other namespace (group 1) was never affected, and ns 2 works again */
+	ck_assert_int_eq(nvme_sync_read(s, 1, 0, buf, sizeof(buf), &e), 0);
+	ck_assert_msg(nvme_sync_read(s, 2, 0, buf, sizeof(buf), &e) == 0, "%s", e.msg);
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
 static Suite *io_suite(void)
 {
 	Suite *s = suite_create("io-nvmet");
@@ -205,6 +234,7 @@ static Suite *io_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_integrity, 0, 4 * (int)(sizeof(targets) / sizeof(targets[0])));
 	tcase_add_test(tc, test_commands_and_errors);
+	tcase_add_test(tc, test_ana_inaccessible_io);
 	suite_add_tcase(s, tc);
 	return s;
 }
