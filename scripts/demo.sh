@@ -1,16 +1,100 @@
 #!/bin/bash
-# The main job, until the daemons exist: boot the kernel's NVMe/TCP target (nvmet) in the
-# qemu test bed, then read its discovery logs, identify its subsystems and show their ANA
-# states with the stas wire codec over plain sockets. Installs what is missing first.
+# The main job: stafd finding NVMe-oF discovery controllers, shown with stafctl.
+# Installs what is missing and builds, then runs, all inside a private sandbox of this
+# machine (nothing is installed system-wide, no real network is touched):
+#   - stas-target-emu, the in-tree NVMe/TCP target, on 127.0.0.1: a discovery port with a
+#     referral to a second one, each with its own subsystems;
+#   - a private dbus-daemon with the system bus's kind of policy plus stas's own policy file;
+#   - stafd, told only where the first discovery controller is (it follows the referral);
+#   - stafctl ls, stafctl adlp and stafctl status as any script would call them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${STAS_BUILD_DIR:-$PWD/build}
+top=$PWD
+build=${STAS_BUILD_DIR:-$top/build}
 
-scripts/deps.sh test
-cmake -S . -B "$build" -DSTAS_TESTBED=ON >/dev/null
-cmake --build "$build" -j"$(nproc)" --target test-wire-smoke tbctl tb-ping
+scripts/deps.sh build
+cmake -S . -B "$build" >/dev/null
+cmake --build "$build" -j"$(nproc)" --target stafd stafctl stas-target-emu
 
-export STAS_TB_DIR=$build/testbed STAS_TB_TBCTL=$build/tests/testbed/tbctl STAS_TB_PING=$build/tests/testbed/tb-ping
-trap 'tests/testbed/testbed.sh stop >/dev/null 2>&1 || true' EXIT
-tests/testbed/testbed.sh start
-tests/testbed/testbed.sh exec "$build/tests/integration/test-wire-smoke"
+work=$(mktemp -d /tmp/stas-demo.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_for() { # FILE PATTERN: up to 10 s
+	for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	echo "demo: '$2' never showed up in $1:" >&2
+	cat "$1" >&2
+	exit 1
+}
+
+echo "== the target: stas-target-emu (2 discovery ports, the first refers to the second)"
+"$build/tests/emulator/stas-target-emu" --listen 127.0.0.1 --discovery-ports 2 \
+	--subsys-per-port 2 --referral 1:2 >"$work/emu.out" 2>&1 &
+pids+=($!)
+wait_for "$work/emu.out" READY
+cat "$work/emu.out"
+port1=$(awk '/^port 1 /{split($3, a, ":"); print a[2]}' "$work/emu.out")
+
+echo "== a private system bus"
+cat >"$work/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$work/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus"/>
+  </policy>
+  <include>$top/dbus/org.nvmexpress.staf.conf</include>
+</busconfig>
+EOF
+dbus-daemon --config-file="$work/bus.conf" --nofork --print-address >"$work/bus.out" 2>&1 &
+pids+=($!)
+wait_for "$work/bus.out" unix:
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$work/bus
+
+echo "== stafd, told about 127.0.0.1:$port1 only"
+cat >"$work/stafd.conf" <<EOF
+[Controllers]
+controller = transport=tcp;traddr=127.0.0.1;trsvcid=$port1
+EOF
+cat >"$work/sys.conf" <<EOF
+[Host]
+nqn = nqn.2014-08.org.nvmexpress:uuid:0e4d0000-5ca5-4000-8000-00000000de40
+id = 0e4d0000-5ca5-4000-8000-00000000de40
+EOF
+mkdir -p "$work/run"
+RUNTIME_DIRECTORY=$work/run STAS_SYS_CONF=$work/sys.conf \
+	"$build/daemons/stafd/stafd" -f "$work/stafd.conf" >"$work/stafd.log" 2>&1 &
+pids+=($!)
+wait_for "$work/stafd.log" "org.nvmexpress.staf acquired"
+# both discovery controllers connected and their logs cached
+for _ in $(seq 100); do
+	[ "$(grep -c 'discovery log:' "$work/stafd.log")" -ge 2 ] && break
+	sleep 0.1
+done
+sed 's/^/  stafd: /' "$work/stafd.log"
+
+stafctl=$build/daemons/ctl/stafctl
+echo "== stafctl ls"
+"$stafctl" ls
+echo "== stafctl adlp"
+"$stafctl" adlp
+echo "== stafctl status"
+"$stafctl" status

@@ -53,6 +53,21 @@ static int row_tunable(struct conf_parse *p, const struct conf_row *row, const c
 	return conf_parse_tunable((enum conf_tunable)row->arg, text, field, p->why, sizeof(p->why));
 }
 
+/* log-pages-changed: on-change (stas) or every-fetch (what nvme-stas 3.0 does) */
+static int row_signal_mode(struct conf_parse *p, const struct conf_row *row, const char *text,
+			   void *field)
+{
+	bool *every = field;
+
+	if (!strcasecmp(text, "on-change"))
+		*every = false;
+	else if (!strcasecmp(text, "every-fetch"))
+		*every = true;
+	else
+		return conf_why(p, -EINVAL, "expected on-change or every-fetch");
+	return 0;
+}
+
 static int row_ip_family(struct conf_parse *p, const struct conf_row *row, const char *text,
 			 void *field)
 {
@@ -171,6 +186,7 @@ static const struct stas_conf stafd_defaults = {
 	.zeroconf = true,
 	.persistent_connections = true,
 	.zeroconf_persistence_sec = 72 * 3600,
+	.dc_poll_sec = 60,
 	.disconnect_trtypes = CONF_TRTYPE_TCP,
 };
 
@@ -207,6 +223,9 @@ static const struct conf_row stafd_rows[] = {
 	ROW(S_DCCM, "persistent-connections", row_bool, persistent_connections, .dflt = "true"),
 	ROW(S_DCCM, "zeroconf-connections-persistence", row_timespan, zeroconf_persistence_sec,
 	    .dflt = "72hours"),
+	/* stas additions (nvme-stas has neither) */
+	ROW(S_DCCM, "log-pages-changed", row_signal_mode, signal_every_fetch, .dflt = "on-change"),
+	ROW(S_DCCM, "poll-interval", row_timespan, dc_poll_sec, .dflt = "60"),
 	ROW(S_CTRLS, "controller", row_controller, controllers, .flags = CONF_ROW_MULTI),
 	ROW(S_CTRLS, "exclude", row_exclude, excludes, .flags = CONF_ROW_MULTI),
 	ROW(S_CTRLS, "blacklist", row_exclude, excludes, .flags = CONF_ROW_MULTI | CONF_ROW_LEGACY,

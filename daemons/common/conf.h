@@ -126,6 +126,8 @@ struct stas_conf {
 	/* [Discovery controller connection management] (stafd) */
 	bool persistent_connections;
 	int64_t zeroconf_persistence_sec; /* -1: never purge */
+	bool signal_every_fetch;	  /* log-pages-changed = every-fetch (nvme-stas 3.0) */
+	int64_t dc_poll_sec;		  /* refresh of DCs without the AEN; <= 0: never */
 
 	/* [I/O controller connection management] (stacd) */
 	enum conf_disconnect_scope disconnect_scope;

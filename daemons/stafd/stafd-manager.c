@@ -1,0 +1,721 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * stafd's policy: which discovery controllers to hold (configured, mDNS,
+ * and referrals found in the cached logs, with a depth limit and a loop
+ * guard; exclude= and ip-family applied to all), reconciled after a soak,
+ * saved to the state file, reloaded on SIGHUP, stopped in order.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "common/notify.h"
+#include "common/state.h"
+#include "stafd-zeroconf.h"
+#include "stafd.h"
+#include "stas/cleanup.h"
+#include "stas/ntcp-conn.h"
+
+#define PURGE_CHECK_MS 60000
+#define STATE_VERSION  1
+
+static void json_object_putp(json_object **o)
+{
+	if (*o)
+		json_object_put(*o);
+}
+
+/* What the configuration, mDNS and the referrals want, deduplicated by identity. */
+struct want {
+	struct tid tid;
+	enum dc_origin origin;
+	unsigned depth;
+};
+
+struct want_set {
+	struct want *v;
+	size_t n, cap;
+};
+
+static int want_add(struct want_set *w, const struct tid *t, enum dc_origin o, unsigned depth)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (tid_equal(&w->v[i].tid, t)) {
+			/* precedence: configured > referral > discovered (the enum's order) */
+			if (o < w->v[i].origin)
+				w->v[i].origin = o;
+			return 0;
+		}
+	if (w->n == STAFD_MAX_DCS)
+		return -ENOSPC;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 16;
+		struct want *v = realloc(w->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		w->v = v;
+		w->cap = cap;
+	}
+	w->v[w->n++] = (struct want){ *t, o, depth };
+	return 0;
+}
+
+/* Exclusions, the ip-family filter, and what the userspace host can reach. */
+static bool acceptable(const struct staf *s, const struct tid *t, const char *what)
+{
+	char buf[TID_STR_MAX];
+
+	if (conf_excluded(s->conf, t)) {
+		log_debug("%s %s: excluded", what, tid_to_string(t, buf, sizeof(buf)));
+		return false;
+	}
+	if (strcmp(t->transport, "tcp")) {
+		log_warning("%s %s: transport %s is not supported (the userspace host speaks tcp)",
+			    what, tid_to_string(t, buf, sizeof(buf)), t->transport);
+		return false;
+	}
+	switch (tid_family_check(t, s->conf->ip_family)) {
+	case TID_FAMILY_OK:
+		return true;
+	case TID_FAMILY_DISABLED:
+		log_info("%s %s: excluded by the ip-family setting", what,
+			 tid_to_string(t, buf, sizeof(buf)));
+		return false;
+	case TID_FAMILY_HOSTNAME:
+		log_warning("%s %s: host names are not resolved; give an IP address", what,
+			    tid_to_string(t, buf, sizeof(buf)));
+		return false;
+	}
+	return false;
+}
+
+static void want_configured(struct staf *s, struct want_set *w)
+{
+	for (size_t i = 0; i < s->conf->controllers.n; i++) {
+		struct tid t;
+
+		conf_ctrl_tid(s->conf, &s->conf->controllers.v[i], s->sys->nqn, &t);
+		if (acceptable(s, &t, "configured controller"))
+			want_add(w, &t, DC_ORIGIN_CONFIGURED, 0);
+	}
+}
+
+static void want_discovered(struct staf *s, struct want_set *w)
+{
+	const struct zc_service *svc = NULL;
+	size_t n = s->zc && s->conf->zeroconf ? zc_services(s->zc, &svc) : 0;
+	struct tid_defaults d = { .discovery = true,
+				  .ignore_iface = s->conf->ignore_iface,
+				  .host_nqn = s->sys->nqn };
+
+	for (size_t i = 0; i < n; i++) {
+		struct tid t = svc[i].tid;
+
+		tid_apply_defaults(&t, &d);
+		if (acceptable(s, &t, "mDNS controller"))
+			want_add(w, &t, DC_ORIGIN_DISCOVERED, 0);
+	}
+	/* DCs found by mDNS before stay until purged, even while mDNS does not list them */
+	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link))
+		if (dc_origin(e->dc) == DC_ORIGIN_DISCOVERED &&
+		    acceptable(s, dc_tid(e->dc), "mDNS"))
+			want_add(w, dc_tid(e->dc), DC_ORIGIN_DISCOVERED, 0);
+}
+
+/* A referral entry becomes a DC that keeps its parent's host side. */
+static void referral_tid(const struct tid *parent, const struct nvmf_disc_entry *e, struct tid *t)
+{
+	memset(t, 0, sizeof(*t));
+	tid_set(t, TID_TRANSPORT, "tcp");
+	tid_set(t, TID_TRADDR, e->traddr);
+	tid_set(t, TID_TRSVCID, e->trsvcid[0] ? e->trsvcid : TID_DISC_PORT);
+	tid_set(t, TID_SUBSYSNQN, e->subnqn[0] ? e->subnqn : NVME_DISC_SUBSYS_NQN);
+	tid_set(t, TID_HOST_TRADDR, parent->host_traddr);
+	tid_set(t, TID_HOST_IFACE, parent->host_iface);
+	tid_set(t, TID_HOST_NQN, parent->host_nqn);
+}
+
+/* Breadth first from the roots, through the logs of the DCs we hold. */
+static void want_referrals(struct staf *s, struct want_set *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		struct staf_dc *e = staf_find(s, &w->v[i].tid);
+		const struct nvmf_disc_log *log = e ? dc_log(e->dc) : NULL;
+		unsigned depth = w->v[i].depth;
+		struct tid parent = w->v[i].tid;
+
+		for (size_t k = 0; log && k < log->nr; k++) {
+			const struct nvmf_disc_entry *d = &log->entries[k];
+			struct tid t;
+
+			if (d->subtype != NVMF_SUBTYPE_REFERRAL || d->trtype != NVMF_TRTYPE_TCP)
+				continue;
+			referral_tid(&parent, d, &t);
+			if (tid_equal(&t, &parent))
+				continue;
+			if (depth + 1 > STAFD_MAX_DEPTH) {
+				log_warning("referral to %s:%s not followed: %u hops deep",
+					    t.traddr, t.trsvcid, depth + 1);
+				continue;
+			}
+			if (acceptable(s, &t, "referral"))
+				want_add(w, &t, DC_ORIGIN_REFERRAL, depth + 1);
+		}
+	}
+}
+
+/* ---- the DC set ------------------------------------------------------------------------------ */
+
+struct staf_dc *staf_find(struct staf *s, const struct tid *t)
+{
+	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link))
+		if (!e->stopping && tid_equal(dc_tid(e->dc), t))
+			return e;
+	return NULL;
+}
+
+static void dc_log_changed(void *arg, struct dc *dc)
+{
+	struct staf *s = arg;
+
+	staf_bus_log_pages_changed(s->busobj, dc);
+	staf_state_save_soon(s);
+	staf_reconcile_soon(s); /* its referrals may have changed */
+}
+
+static void dc_lost(void *arg, struct dc *dc)
+{
+	(void)arg;
+	(void)dc;
+}
+
+static void dc_restored(void *arg, struct dc *dc)
+{
+	(void)arg;
+	(void)dc;
+}
+
+static const struct dc_ops dc_ops = { dc_log_changed, dc_lost, dc_restored };
+
+static void params_for(const struct stas_conf *conf, const struct sys_conf *sys,
+		       const struct tid *t, struct dc_params *ret)
+{
+	struct conf_tunables tun = conf->global;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->tid = *t;
+	for (size_t i = 0; i < conf->controllers.n; i++) {
+		struct tid ct;
+
+		conf_ctrl_tid(conf, &conf->controllers.v[i], sys->nqn, &ct);
+		if (tid_equal(&ct, t))
+			conf_tunables_merge(&conf->global, &conf->controllers.v[i].tun, &tun);
+	}
+	memcpy(ret->hostid, sys->id_bytes, sizeof(ret->hostid));
+	snprintf(ret->symname, sizeof(ret->symname), "%s", sys->symname);
+	ret->kato_s = tun.v[CONF_KATO].set ? (uint32_t)tun.v[CONF_KATO].value : 30;
+	ret->hdgst = tun.v[CONF_HDR_DIGEST].set && tun.v[CONF_HDR_DIGEST].value;
+	ret->ddgst = tun.v[CONF_DATA_DIGEST].set && tun.v[CONF_DATA_DIGEST].value;
+	ret->pleo = conf->pleo;
+	ret->retry_base_s = 3; /* nvme-stas's fast first retry */
+	ret->retry_max_s = tun.v[CONF_RECONNECT_DELAY].set
+				   ? (uint32_t)tun.v[CONF_RECONNECT_DELAY].value
+				   : 60; /* and its steady period */
+	ret->poll_s = conf->dc_poll_sec > 0 ? (uint32_t)conf->dc_poll_sec : 0;
+}
+
+void staf_dc_params(const struct staf *s, const struct tid *t, struct dc_params *ret)
+{
+	params_for(s->conf, s->sys, t, ret);
+}
+
+static int add_dc(struct staf *s, const struct want *w)
+{
+	struct staf_dc *e = calloc(1, sizeof(*e));
+	struct dc_params p;
+	char buf[TID_STR_MAX];
+	int r;
+
+	if (!e)
+		return -ENOMEM;
+	staf_dc_params(s, &w->tid, &p);
+	r = dc_new(s->base, &p, w->origin, &dc_ops, s, &e->dc);
+	if (r < 0) {
+		free(e);
+		return log_error_errno(r, "cannot hold %s: %m",
+				       tid_to_string(&w->tid, buf, sizeof(buf)));
+	}
+	dc_set_depth(e->dc, w->depth);
+	dc_set_every_fetch(e->dc, s->conf->signal_every_fetch);
+	TAILQ_INSERT_TAIL(&s->dcs, e, link);
+	s->n_dcs++;
+	log_info("holding %s (%s)", tid_to_string(&w->tid, buf, sizeof(buf)),
+		 dc_origin_name(w->origin));
+	return 0;
+}
+
+static void dc_stopped(void *arg, struct dc *dc)
+{
+	struct staf *s = arg;
+
+	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link)) {
+		if (e->dc != dc)
+			continue;
+		TAILQ_REMOVE(&s->dcs, e, link);
+		s->n_dcs--;
+		dc_free(e->dc);
+		free(e);
+		break;
+	}
+	if (s->stopping && s->stops_pending && --s->stops_pending == 0)
+		event_base_loopexit(s->base, NULL);
+}
+
+static void remove_dc(struct staf *s, struct staf_dc *e, bool deregister)
+{
+	char buf[TID_STR_MAX];
+
+	log_info("releasing %s", tid_to_string(dc_tid(e->dc), buf, sizeof(buf)));
+	e->stopping = true;
+	dc_stop(e->dc, deregister, dc_stopped, s);
+}
+
+/* The zeroconf DCs that are neither announced nor reachable for longer than the setting allows. */
+static bool purge_due(const struct staf *s, const struct dc *dc, const struct want_set *zc_now)
+{
+	uint64_t since = dc_unreachable_since_us(dc);
+	int64_t limit = s->conf->zeroconf_persistence_sec;
+
+	if (dc_origin(dc) != DC_ORIGIN_DISCOVERED || limit < 0 || !since)
+		return false;
+	for (size_t i = 0; i < zc_now->n; i++)
+		if (tid_equal(&zc_now->v[i].tid, dc_tid(dc)))
+			return false;
+	return stas_now_us() - since >= (uint64_t)limit * 1000000u;
+}
+
+void staf_reconcile_now(struct staf *s)
+{
+	struct want_set w = { 0 }, announced = { 0 };
+	struct staf_dc *e, *next;
+	unsigned removed = 0;
+	const struct zc_service *svc = NULL;
+	size_t nsvc = s->zc && s->conf->zeroconf ? zc_services(s->zc, &svc) : 0;
+
+	if (s->stopping)
+		return;
+	for (size_t i = 0; i < nsvc; i++)
+		want_add(&announced, &svc[i].tid, DC_ORIGIN_DISCOVERED, 0);
+	want_configured(s, &w);
+	want_discovered(s, &w);
+	want_referrals(s, &w);
+	for (e = TAILQ_FIRST(&s->dcs); e; e = next) {
+		const struct want *keep = NULL;
+
+		next = TAILQ_NEXT(e, link);
+		if (e->stopping)
+			continue;
+		for (size_t i = 0; i < w.n && !keep; i++)
+			if (tid_equal(&w.v[i].tid, dc_tid(e->dc)))
+				keep = &w.v[i];
+		if (keep && !purge_due(s, e->dc, &announced)) {
+			dc_set_origin(e->dc, keep->origin);
+			dc_set_depth(e->dc, keep->depth);
+			continue;
+		}
+		remove_dc(s, e, !s->conf->persistent_connections);
+		removed++;
+	}
+	for (size_t i = 0; i < w.n; i++)
+		if (!staf_find(s, &w.v[i].tid))
+			add_dc(s, &w.v[i]);
+	if (removed)
+		staf_bus_dc_removed(s->busobj);
+	free(w.v);
+	free(announced.v);
+	staf_state_save_soon(s);
+}
+
+static void on_soak(evutil_socket_t fd, short what, void *arg)
+{
+	staf_reconcile_now(arg);
+}
+
+void staf_reconcile_soon(struct staf *s)
+{
+	struct timeval tv = { 0, STAFD_SOAK_MS * 1000 };
+
+	if (!s->stopping)
+		event_add(s->ev_soak, &tv);
+}
+
+static void on_purge(evutil_socket_t fd, short what, void *arg)
+{
+	struct staf *s = arg;
+	struct timeval tv = { PURGE_CHECK_MS / 1000, 0 };
+
+	staf_reconcile_now(s);
+	event_add(s->ev_purge, &tv);
+}
+
+/* ---- state file ---------------------------------------------------------------------------------
+ */
+
+static json_object *tid_json(const struct tid *t)
+{
+	json_object *o = json_object_new_object();
+
+	for (int f = 0; f < TID_N_FIELDS; f++)
+		json_object_object_add(o, tid_field_name(f), json_object_new_string(tid_get(t, f)));
+	return o;
+}
+
+/* Numbers stay numbers here: this must read back into exactly the same entry. */
+static json_object *entry_state_json(const struct nvmf_disc_entry *e)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "trtype", json_object_new_int(e->trtype));
+	json_object_object_add(o, "adrfam", json_object_new_int(e->adrfam));
+	json_object_object_add(o, "subtype", json_object_new_int(e->subtype));
+	json_object_object_add(o, "treq", json_object_new_int(e->treq));
+	json_object_object_add(o, "portid", json_object_new_int(e->portid));
+	json_object_object_add(o, "cntlid", json_object_new_int(e->cntlid));
+	json_object_object_add(o, "asqsz", json_object_new_int(e->asqsz));
+	json_object_object_add(o, "eflags", json_object_new_int(e->eflags));
+	json_object_object_add(o, "sectype", json_object_new_int(e->tsas[0]));
+	json_object_object_add(o, "trsvcid", json_object_new_string(e->trsvcid));
+	json_object_object_add(o, "traddr", json_object_new_string(e->traddr));
+	json_object_object_add(o, "subnqn", json_object_new_string(e->subnqn));
+	return o;
+}
+
+static int json_int(json_object *o, const char *k, int max)
+{
+	json_object *v;
+	int i;
+
+	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_int))
+		return -1;
+	i = json_object_get_int(v);
+	return i < 0 || i > max ? -1 : i;
+}
+
+static int json_str(json_object *o, const char *k, char *dst, size_t size)
+{
+	json_object *v;
+	const char *str;
+
+	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
+		return -1;
+	str = json_object_get_string(v);
+	if (strlen(str) >= size)
+		return -1;
+	memcpy(dst, str, strlen(str) + 1);
+	return 0;
+}
+
+static int entry_from_json(json_object *o, struct nvmf_disc_entry *e)
+{
+	static const char *const u8[] = { "trtype", "adrfam", "subtype", "treq", "sectype" };
+	static const char *const u16[] = { "portid", "cntlid", "asqsz", "eflags" };
+	int v[9];
+
+	memset(e, 0, sizeof(*e));
+	for (unsigned i = 0; i < ARRAY_SIZE(u8); i++)
+		if ((v[i] = json_int(o, u8[i], 0xff)) < 0)
+			return -EINVAL;
+	for (unsigned i = 0; i < ARRAY_SIZE(u16); i++)
+		if ((v[5 + i] = json_int(o, u16[i], 0xffff)) < 0)
+			return -EINVAL;
+	e->trtype = (uint8_t)v[0];
+	e->adrfam = (uint8_t)v[1];
+	e->subtype = (uint8_t)v[2];
+	e->treq = (uint8_t)v[3];
+	e->tsas[0] = (uint8_t)v[4];
+	e->portid = (uint16_t)v[5];
+	e->cntlid = (uint16_t)v[6];
+	e->asqsz = (uint16_t)v[7];
+	e->eflags = (uint16_t)v[8];
+	if (json_str(o, "trsvcid", e->trsvcid, sizeof(e->trsvcid)) ||
+	    json_str(o, "traddr", e->traddr, sizeof(e->traddr)) ||
+	    json_str(o, "subnqn", e->subnqn, sizeof(e->subnqn)))
+		return -EINVAL;
+	return 0;
+}
+
+static json_object *state_json(struct staf *s)
+{
+	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+
+	json_object_object_add(root, "version", json_object_new_int(STATE_VERSION));
+	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link)) {
+		const struct nvmf_disc_log *log = dc_log(e->dc);
+		json_object *d = json_object_new_object(), *entries = json_object_new_array();
+
+		if (e->stopping)
+			continue;
+		json_object_object_add(d, "tid", tid_json(dc_tid(e->dc)));
+		json_object_object_add(d, "origin",
+				       json_object_new_string(dc_origin_name(dc_origin(e->dc))));
+		for (size_t i = 0; log && i < log->nr; i++)
+			json_object_array_add(entries, entry_state_json(&log->entries[i]));
+		json_object_object_add(d, "log_pages", entries);
+		json_object_array_add(arr, d);
+	}
+	json_object_object_add(root, "controllers", arr);
+	return root;
+}
+
+static void on_save(evutil_socket_t fd, short what, void *arg)
+{
+	struct staf *s = arg;
+	json_object *j;
+	int r;
+
+	if (!s->state_dir)
+		return;
+	j = state_json(s);
+	r = state_save(s->state_dir, STATE_FILE, j);
+	json_object_put(j);
+	if (r < 0)
+		log_warning_errno(r, "cannot save the state in %s: %m", s->state_dir);
+}
+
+void staf_state_save_soon(struct staf *s)
+{
+	struct timeval tv = { 1, 0 };
+
+	if (!event_pending(s->ev_save, EV_TIMEOUT, NULL))
+		event_add(s->ev_save, &tv);
+}
+
+static int tid_from_json(json_object *o, struct tid *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (int f = 0; f < TID_N_FIELDS; f++) {
+		json_object *v;
+
+		if (!json_object_object_get_ex(o, tid_field_name(f), &v) ||
+		    !json_object_is_type(v, json_type_string) ||
+		    tid_set(t, f, json_object_get_string(v)) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static struct nvmf_disc_log *log_from_json(json_object *arr)
+{
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+	struct nvmf_disc_log *log;
+
+	if (n > NVMF_DISC_LOG_MAX_RECORDS)
+		return NULL;
+	log = calloc(1, sizeof(*log) + n * sizeof(log->entries[0]));
+	if (!log)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (entry_from_json(json_object_array_get_idx(arr, i), &log->entries[i]) < 0) {
+			free(log);
+			return NULL;
+		}
+	log->nr = n;
+	return log;
+}
+
+/*
+ * Last-known state: the DCs held and their logs. The DCs come back with
+ * their caches, so stafd answers with what it knew at once and refreshes
+ * each log as its DC reconnects; the next reconcile drops what the
+ * configuration no longer wants.
+ */
+int staf_state_restore(struct staf *s)
+{
+	_cleanup_(json_object_putp) json_object *root = NULL;
+	json_object *arr;
+	size_t n;
+	int r;
+
+	if (!s->state_dir)
+		return 0;
+	r = state_load(s->state_dir, STATE_FILE, &root);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (json_int(root, "version", 1000) != STATE_VERSION ||
+	    !json_object_object_get_ex(root, "controllers", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		return log_warning_errno(-EINVAL,
+					 "%s/%s: not a state file of this version; ignored",
+					 s->state_dir, STATE_FILE);
+	n = json_object_array_length(arr);
+	for (size_t i = 0; i < n && i < STAFD_MAX_DCS; i++) {
+		json_object *d = json_object_array_get_idx(arr, i), *v;
+		struct want w = { 0 };
+		char origin[32] = "";
+		struct nvmf_disc_log *log;
+		struct staf_dc *e;
+
+		if (!json_object_object_get_ex(d, "tid", &v) || tid_from_json(v, &w.tid) < 0 ||
+		    json_str(d, "origin", origin, sizeof(origin)) < 0 ||
+		    dc_origin_from_name(origin, &w.origin) < 0 ||
+		    !json_object_object_get_ex(d, "log_pages", &v) || !(log = log_from_json(v))) {
+			log_warning("%s/%s: controller %zu is malformed; skipped", s->state_dir,
+				    STATE_FILE, i);
+			continue;
+		}
+		if (staf_find(s, &w.tid) || !acceptable(s, &w.tid, "saved controller") ||
+		    add_dc(s, &w) < 0) {
+			free(log);
+			continue;
+		}
+		e = TAILQ_LAST(&s->dcs, staf_dc_list);
+		dc_seed_cache(e->dc, log);
+	}
+	log_info("restored %u controller(s) from %s/%s", s->n_dcs, s->state_dir, STATE_FILE);
+	return 0;
+}
+
+/* ---- lifetime, reload, stop --------------------------------------------------------------------
+ */
+
+int staf_manager_init(struct staf *s)
+{
+	TAILQ_INIT(&s->dcs);
+	s->ev_soak = evtimer_new(s->base, on_soak, s);
+	s->ev_save = evtimer_new(s->base, on_save, s);
+	s->ev_purge = evtimer_new(s->base, on_purge, s);
+	if (!s->ev_soak || !s->ev_save || !s->ev_purge)
+		return -ENOMEM;
+	return 0;
+}
+
+void staf_manager_start(struct staf *s)
+{
+	on_purge(-1, 0, s); /* the first reconcile, and the purge clock */
+}
+
+void staf_manager_done(struct staf *s)
+{
+	struct staf_dc *e;
+
+	while ((e = TAILQ_FIRST(&s->dcs))) {
+		TAILQ_REMOVE(&s->dcs, e, link);
+		dc_free(e->dc);
+		free(e);
+	}
+	s->n_dcs = 0;
+	if (s->ev_soak)
+		event_free(s->ev_soak);
+	if (s->ev_save)
+		event_free(s->ev_save);
+	if (s->ev_purge)
+		event_free(s->ev_purge);
+	if (s->ev_stop)
+		event_free(s->ev_stop);
+}
+
+/*
+ * SIGHUP: parse into a fresh configuration; only a clean one replaces the
+ * running one. Unchanged controllers are not touched; changed ones
+ * reconnect with their new settings; the rest follows from the reconcile.
+ */
+int staf_reload(struct staf *s)
+{
+	struct stas_conf *next = NULL;
+	int r;
+
+	notify_reloading();
+	r = conf_load_file(STAS_STAFD, s->conf_path, &next);
+	if (r < 0) {
+		notify_ready();
+		return log_error_errno(r,
+				       "reload: cannot read %s: %m; keeping the running "
+				       "configuration",
+				       s->conf_path);
+	}
+	conf_diags_log(&next->diags);
+	if (next->diags.n_errors) {
+		log_error("reload: %s has %u error(s) (above); keeping the running configuration",
+			  s->conf_path, next->diags.n_errors);
+		conf_free(next);
+		notify_ready();
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < next->controllers.n; i++) {
+		struct tid nt;
+		struct staf_dc *e;
+		struct dc_params oldp, newp;
+
+		conf_ctrl_tid(next, &next->controllers.v[i], s->sys->nqn, &nt);
+		e = staf_find(s, &nt);
+		if (!e)
+			continue;
+		params_for(s->conf, s->sys, &nt, &oldp);
+		params_for(next, s->sys, &nt, &newp);
+		if (memcmp(&oldp, &newp, sizeof(oldp)))
+			remove_dc(s, e, false); /* comes back with the new settings */
+	}
+	conf_free(s->conf);
+	s->conf = next;
+	log_set_level(s->conf->tron ? LOG_DEBUG : LOG_INFO);
+	staf_bus_tron_changed(s->busobj);
+	if (s->zc) {
+		zc_enable(s->zc, s->conf->zeroconf);
+		zc_kick(s->zc);
+	}
+	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link))
+		if (!e->stopping && dc_state(e->dc) == DC_RETRY_WAIT)
+			dc_resync(e->dc); /* now is a good moment to try again */
+	staf_reconcile_now(s);
+	notify_ready();
+	log_info("reloaded %s", s->conf_path);
+	return 0;
+}
+
+static void on_stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct staf *s = arg;
+
+	log_warning("%u controller(s) did not finish leaving in time; exiting anyway",
+		    s->stops_pending);
+	event_base_loopexit(s->base, NULL);
+}
+
+/* SIGTERM: save, say goodbye to every DC (deregistering when not persistent), then exit. */
+void staf_stop(struct staf *s)
+{
+	struct timeval tv = { STAFD_STOP_TIMEOUT_MS / 1000, 0 };
+	struct staf_dc *e, *next;
+
+	if (s->stopping)
+		return;
+	notify_stopping();
+	event_del(s->ev_soak);
+	event_del(s->ev_purge);
+	on_save(-1, 0, s);
+	event_del(s->ev_save);
+	s->stopping = true;
+	/* one count for this loop itself: DCs that stop at once must not end it early */
+	s->stops_pending = 1;
+	for (e = TAILQ_FIRST(&s->dcs); e; e = next) {
+		next = TAILQ_NEXT(e, link);
+		if (e->stopping)
+			continue;
+		s->stops_pending++;
+		remove_dc(s, e, !s->conf->persistent_connections); /* may free e */
+	}
+	if (--s->stops_pending == 0) {
+		event_base_loopexit(s->base, NULL);
+		return;
+	}
+	s->ev_stop = evtimer_new(s->base, on_stop_timeout, s);
+	if (s->ev_stop)
+		event_add(s->ev_stop, &tv);
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * stafd, the STorage Appliance Finder: holds persistent connections to
+ * NVMe-oF discovery controllers through the userspace NVMe/TCP core,
+ * caches their discovery logs and publishes them on D-Bus as
+ * org.nvmexpress.staf, compatible with nvme-stas.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <systemd/sd-bus.h>
+
+#include "common/bus-event.h"
+#include "common/daemon-args.h"
+#include "common/daemon-signals.h"
+#include "common/log.h"
+#include "common/notify.h"
+#include "common/state.h"
+#include "stafd-zeroconf.h"
+#include "stafd.h"
+#include "stas/cleanup.h"
+#include "stas/host-id.h"
+#include "stas/ntcp-conn.h"
+
+#ifndef STAS_VERSION
+#define STAS_VERSION "0"
+#endif
+
+static const struct daemon_info info = {
+	.prog = "stafd",
+	.summary = "STorage Appliance Finder: NVMe-oF discovery controllers and their logs",
+	.version = STAS_VERSION,
+	.default_conf = "/etc/stas/stafd.conf",
+};
+
+void staf_ready(struct staf *s)
+{
+	notify_ready();
+	notify_status("holding %u discovery controller(s)", s->n_dcs);
+}
+
+void staf_fatal(struct staf *s, int err)
+{
+	s->exit_error = err;
+	staf_stop(s);
+}
+
+static void on_reload(void *ud)
+{
+	staf_reload(ud);
+}
+
+static void on_stop(int signo, void *ud)
+{
+	log_info("signal %d: stopping", signo);
+	staf_stop(ud);
+}
+
+static const struct daemon_signal_ops signal_ops = { on_reload, on_stop };
+
+static void on_bus_gone(struct bus_event *be, int reason, void *ud)
+{
+	log_error_errno(reason, "lost the system bus: %m; stopping");
+	staf_fatal(ud, reason);
+}
+
+static void zc_changed(void *ud)
+{
+	staf_reconcile_soon(ud);
+}
+
+static const struct zc_ops zc_ops = { zc_changed };
+
+/*
+ * The host identity comes from sys.conf (or /etc/nvme). Without one stafd
+ * still runs, with a fresh identity for this run, and says so: a finder
+ * that refuses to start helps nobody.
+ */
+static int load_sys_conf(struct staf *s)
+{
+	const char *path = getenv("STAS_SYS_CONF") ?: SYS_CONF_FILE;
+	struct stas_host h;
+	char id[STAS_UUID_STR_LEN];
+	int r;
+
+	r = sys_conf_load_file(path, NULL, &s->sys);
+	if (r < 0)
+		return log_error_errno(r, "cannot read %s: %m", path);
+	conf_diags_log(&s->sys->diags);
+	if (sys_conf_check(s->sys) == 0)
+		return 0;
+	r = stas_host_generate(&h);
+	if (r < 0)
+		return log_error_errno(r, "no host identity and cannot make one: %m");
+	if (!s->sys->nqn[0])
+		snprintf(s->sys->nqn, sizeof(s->sys->nqn), "%s", h.nqn);
+	if (!s->sys->id[0]) {
+		memcpy(s->sys->id_bytes, h.id, sizeof(h.id));
+		stas_uuid_format(h.id, id);
+		snprintf(s->sys->id, sizeof(s->sys->id), "%s", id);
+	}
+	log_warning("no host NQN/ID in %s or /etc/nvme: using %s (host ID %s) for this run; "
+		    "create /etc/nvme/hostnqn and /etc/nvme/hostid to make it stable",
+		    path, s->sys->nqn, s->sys->id);
+	return 0;
+}
+
+static int open_bus(struct staf *s)
+{
+	_cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
+	int r;
+
+	r = sd_bus_open_system(&bus);
+	if (r < 0)
+		return log_error_errno(r, "cannot connect to the system bus: %m");
+	r = bus_event_attach(bus, s->base, on_bus_gone, s, &s->bus);
+	if (r < 0)
+		return log_error_errno(r, "cannot attach the bus to the event loop: %m");
+	return staf_bus_new(s, &s->busobj);
+}
+
+static int run(struct staf *s)
+{
+	_cleanup_(daemon_signals_freep) struct daemon_signals *sig = NULL;
+	_cleanup_(notify_watchdog_freep) struct notify_watchdog *wd = NULL;
+	int r;
+
+	r = daemon_signals_new(s->base, &signal_ops, s, &sig);
+	if (r < 0)
+		return log_error_errno(r, "cannot set up signals: %m");
+	r = notify_watchdog_new(s->base, &wd);
+	if (r < 0)
+		log_warning_errno(r, "watchdog pings are off: %m");
+	r = state_dir(info.prog, &s->state_dir);
+	if (r < 0)
+		log_warning_errno(r, "no runtime directory, the last-known state is not kept: %m");
+	r = open_bus(s);
+	if (r < 0)
+		return r;
+	r = zc_new(s->bus, s->base, &zc_ops, s, &s->zc);
+	if (r < 0)
+		log_warning_errno(r, "zeroconf is off: %m");
+	else
+		zc_enable(s->zc, s->conf->zeroconf);
+	r = staf_manager_init(s);
+	if (r < 0)
+		return log_error_errno(r, "cannot start: %m");
+	r = staf_state_restore(s);
+	if (r < 0)
+		log_warning_errno(r, "last-known state not restored: %m");
+	staf_manager_start(s);
+	event_base_dispatch(s->base);
+	return s->exit_error;
+}
+
+int main(int argc, char **argv)
+{
+	struct staf s = { .started_us = stas_now_us() };
+	struct daemon_args a;
+	int r;
+
+	r = daemon_args_parse(&info, argc, argv, stdout, stderr, &a);
+	if (r != 0)
+		return r > 0 ? EXIT_SUCCESS : 2;
+	log_open(info.prog, a.syslog ? LOG_TARGET_JOURNAL : LOG_TARGET_AUTO);
+	s.conf_path = a.conf_file;
+	r = conf_load_file(STAS_STAFD, a.conf_file, &s.conf);
+	if (r < 0) {
+		log_error_errno(r, "cannot read %s: %m", a.conf_file);
+		return EXIT_FAILURE;
+	}
+	conf_diags_log(&s.conf->diags);
+	log_set_level(daemon_args_log_level(&a, s.conf->tron));
+	if (load_sys_conf(&s) < 0)
+		return EXIT_FAILURE;
+	s.base = event_base_new();
+	if (!s.base) {
+		log_error("cannot create the event loop");
+		return EXIT_FAILURE;
+	}
+	r = run(&s);
+	zc_free(s.zc);
+	staf_manager_done(&s);
+	staf_bus_free(s.busobj);
+	if (s.bus) {
+		sd_bus *bus = sd_bus_ref(bus_event_bus(s.bus));
+
+		bus_event_detach(s.bus);
+		sd_bus_flush_close_unref(bus);
+	}
+	event_base_free(s.base);
+	conf_free(s.conf);
+	sys_conf_free(s.sys);
+	free(s.state_dir);
+	log_info("stopped");
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
