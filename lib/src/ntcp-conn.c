@@ -46,8 +46,18 @@ struct ntcp_conn {
 	bool failed_reported;
 	char local[INET6_ADDRSTRLEN];
 	char traddr[INET6_ADDRSTRLEN + 8], trsvcid[16];
-	uint8_t staging[STAGING_SIZE];
+	uint8_t *staging; /* only when the thread's buffer is busy (a nested loop) */
 };
+
+/*
+ * One staging buffer per thread, not per connection: ntcp_queue_rx()
+ * consumes what it is given before it returns, so nothing lives in it
+ * between reads, and a daemon with thousands of queues keeps 64 KiB
+ * instead of 64 KiB each. A loop run from inside a callback (a nested
+ * read on the same thread) gets a buffer of the connection's own.
+ */
+static __thread uint8_t thread_staging[STAGING_SIZE];
+static __thread bool thread_staging_busy;
 
 static const char *const state_names[] = {
 	[NTCP_CONN_CONNECTING] = "CONNECTING",
@@ -82,6 +92,7 @@ static void conn_destroy(struct ntcp_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	ntcp_queue_free(c->q);
+	free(c->staging);
 	free(c);
 }
 
@@ -218,6 +229,7 @@ static ssize_t read_once(struct ntcp_conn *c)
 	struct iovec iov[DIRECT_IOV_MAX];
 	int n = ntcp_queue_rx_direct(c->q, iov, DIRECT_IOV_MAX);
 	size_t want = 0;
+	uint8_t *buf;
 	ssize_t got;
 
 	for (int i = 0; i < n; i++)
@@ -228,9 +240,21 @@ static ssize_t read_once(struct ntcp_conn *c)
 			ntcp_queue_rx_direct_done(c->q, (size_t)got);
 		return got;
 	}
-	got = recv(c->fd, c->staging, sizeof(c->staging), 0);
+	if (thread_staging_busy) {
+		if (!c->staging && !(c->staging = malloc(STAGING_SIZE))) {
+			errno = ENOMEM;
+			return -1;
+		}
+		buf = c->staging;
+	} else {
+		buf = thread_staging;
+		thread_staging_busy = true;
+	}
+	got = recv(c->fd, buf, STAGING_SIZE, 0);
 	if (got > 0)
-		ntcp_queue_rx(c->q, c->staging, (size_t)got);
+		ntcp_queue_rx(c->q, buf, (size_t)got);
+	if (buf == thread_staging)
+		thread_staging_busy = false;
 	return got;
 }
 
@@ -288,8 +312,7 @@ static void q_failed(void *arg, int err, const char *msg)
 
 static const struct ntcp_queue_ops queue_ops = { q_tx_ready, q_live, q_failed };
 
-/* ---- connect -----------------------------------------------------------------------------------
- */
+/* ---- connect --------------------------------------------------------------------------------- */
 
 static void on_connected(evutil_socket_t fd, short what, void *arg)
 {

@@ -65,7 +65,8 @@ struct ntcp_queue {
 	uint32_t deferred; /* answered commands waiting for their output to drain */
 	int err;	   /* why the queue failed */
 
-	struct slot *slots;
+	struct slot **chunks; /* SLOT_CHUNK slots each, allocated as the load needs them */
+	uint32_t n_slots;     /* slots allocated so far, <= cfg.depth */
 	struct slot *free_list;
 	uint32_t inflight;
 	unsigned cid_bits; /* low bits of a CID index the slot; the rest is a generation */
@@ -99,12 +100,53 @@ const char *ntcp_queue_state_name(enum ntcp_queue_state s)
 
 /* ---- lifetime ----------------------------------------------------------------------- */
 
+/*
+ * Slots come in chunks when commands need them, not all at queue creation:
+ * an idle queue of depth 128 costs a pointer table instead of ~23 KiB, which
+ * is what a daemon holding thousands of mostly idle queues pays for.
+ */
+#define SLOT_CHUNK 16
+
+static struct slot *slot_at(const struct ntcp_queue *q, uint32_t idx)
+{
+	return &q->chunks[idx / SLOT_CHUNK][idx % SLOT_CHUNK];
+}
+
+static uint32_t slot_idx(const struct ntcp_queue *q, const struct slot *s)
+{
+	return s->cid & ((1u << q->cid_bits) - 1);
+}
+
+/* One more chunk of free slots; -ENOMEM, or -EAGAIN when the depth is reached. */
+static int slots_grow(struct ntcp_queue *q)
+{
+	uint32_t first = q->n_slots, n;
+	struct slot *chunk;
+
+	if (first >= q->cfg.depth)
+		return -EAGAIN;
+	n = q->cfg.depth - first < SLOT_CHUNK ? q->cfg.depth - first : SLOT_CHUNK;
+	chunk = calloc(SLOT_CHUNK, sizeof(*chunk));
+	if (!chunk)
+		return -ENOMEM;
+	q->chunks[first / SLOT_CHUNK] = chunk;
+	q->n_slots += n;
+	for (uint32_t i = n; i-- > 0;) {
+		chunk[i].cid = (uint16_t)(first + i);
+		chunk[i].next_free = q->free_list;
+		q->free_list = &chunk[i];
+	}
+	return 0;
+}
+
 static void queue_destroy(struct ntcp_queue *q)
 {
 	evbuffer_free(q->out); /* releases data references; slots are idle by now */
-	for (uint32_t i = 0; i < q->cfg.depth; i++)
-		free(q->slots[i].msg);
-	free(q->slots);
+	for (uint32_t i = 0; i < q->n_slots; i++)
+		free(slot_at(q, i)->msg);
+	for (uint32_t i = 0; i < (q->n_slots + SLOT_CHUNK - 1) / SLOT_CHUNK; i++)
+		free(q->chunks[i]);
+	free(q->chunks);
 	free(q);
 }
 
@@ -129,10 +171,10 @@ int ntcp_queue_new(const struct ntcp_queue_config *cfg, const struct ntcp_queue_
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	q->slots = calloc(cfg->depth, sizeof(*q->slots));
+	q->chunks = calloc((cfg->depth + SLOT_CHUNK - 1) / SLOT_CHUNK, sizeof(*q->chunks));
 	q->out = evbuffer_new();
-	if (!q->slots || !q->out) {
-		free(q->slots);
+	if (!q->chunks || !q->out) {
+		free(q->chunks);
 		if (q->out)
 			evbuffer_free(q->out);
 		return -ENOMEM;
@@ -145,11 +187,6 @@ int ntcp_queue_new(const struct ntcp_queue_config *cfg, const struct ntcp_queue_
 	q->refs = 1;
 	while ((1u << q->cid_bits) < cfg->depth)
 		q->cid_bits++;
-	for (uint32_t i = cfg->depth; i-- > 0;) {
-		q->slots[i].cid = (uint16_t)i;
-		q->slots[i].next_free = q->free_list;
-		q->free_list = &q->slots[i];
-	}
 	*ret = TAKE_PTR(q);
 	return 0;
 }
@@ -158,7 +195,7 @@ int ntcp_queue_new(const struct ntcp_queue_config *cfg, const struct ntcp_queue_
 
 static void slot_release(struct ntcp_queue *q, struct slot *s)
 {
-	uint32_t idx = (uint32_t)(s - q->slots);
+	uint32_t idx = slot_idx(q, s);
 	uint16_t gen = (uint16_t)((s->cid >> q->cid_bits) + 1);
 
 	s->busy = false;
@@ -218,8 +255,8 @@ static void tx_ref_released(const void *data, size_t len, void *extra)
 
 static void complete_drained(struct ntcp_queue *q)
 {
-	for (uint32_t i = 0; q->deferred && i < q->cfg.depth; i++) {
-		struct slot *s = &q->slots[i];
+	for (uint32_t i = 0; q->deferred && i < q->n_slots; i++) {
+		struct slot *s = slot_at(q, i);
 
 		if (s->busy && s->resp && !s->tx_refs && q->state != NTCP_Q_FAILED) {
 			q->deferred--;
@@ -244,8 +281,8 @@ static void fail_all(struct ntcp_queue *q, int err)
 	q->err = err;
 	q->deferred = 0;
 	evbuffer_drain(q->out, evbuffer_get_length(q->out));
-	for (uint32_t i = 0; i < q->cfg.depth; i++) {
-		struct slot *s = &q->slots[i];
+	for (uint32_t i = 0; i < q->n_slots; i++) {
+		struct slot *s = slot_at(q, i);
 
 		if (s->busy) {
 			s->tx_refs = 0;
@@ -453,9 +490,9 @@ int ntcp_queue_submit(struct ntcp_queue *q, const struct ntcp_cmd *cmd)
 		return -ENOTCONN;
 	if (!data_args_ok(cmd))
 		return -EINVAL;
+	if (!q->free_list && (r = slots_grow(q)) < 0)
+		return r;
 	s = q->free_list;
-	if (!s)
-		return -EAGAIN;
 	q->free_list = s->next_free;
 	q->inflight++;
 	s->busy = true;
@@ -497,12 +534,12 @@ int ntcp_queue_submit(struct ntcp_queue *q, const struct ntcp_cmd *cmd)
 static struct slot *slot_by_cid(struct ntcp_queue *q, uint16_t cid)
 {
 	uint32_t idx = cid & ((1u << q->cid_bits) - 1);
+	struct slot *s;
 
-	if (idx >= q->cfg.depth)
+	if (idx >= q->n_slots)
 		return NULL;
-	if (!q->slots[idx].busy || q->slots[idx].cid != cid)
-		return NULL;
-	return &q->slots[idx];
+	s = slot_at(q, idx);
+	return s->busy && s->cid == cid ? s : NULL;
 }
 
 static int on_icresp(struct ntcp_queue *q)
@@ -881,8 +918,8 @@ uint64_t ntcp_queue_expire(struct ntcp_queue *q, uint64_t now_us)
 	q->now = now_us;
 	if (q->state == NTCP_Q_FAILED)
 		return next;
-	for (uint32_t i = 0; i < q->cfg.depth; i++) {
-		struct slot *s = &q->slots[i];
+	for (uint32_t i = 0; i < q->n_slots; i++) {
+		struct slot *s = slot_at(q, i);
 
 		if (!s->busy || !s->deadline)
 			continue;
