@@ -1,20 +1,25 @@
 #!/bin/bash
-# The main job: stafd finding NVMe-oF discovery controllers, shown with stafctl.
+# The main job: stafd finding NVMe-oF discovery controllers and stacd keeping the I/O
+# controllers of their logs connected, shown with stafctl and stacctl.
 # Installs what is missing and builds, then runs, all inside a private sandbox of this
 # machine (nothing is installed system-wide, no real network is touched):
 #   - stas-target-emu, the in-tree NVMe/TCP target, on 127.0.0.1: a discovery port with a
 #     referral to a second one, each with its own subsystems;
 #   - a private dbus-daemon with the system bus's kind of policy plus stas's own policy file;
 #   - stafd, told only where the first discovery controller is (it follows the referral);
-#   - stafctl ls, stafctl adlp and stafctl status as any script would call them.
+#   - stafctl ls, stafctl adlp and stafctl status as any script would call them;
+#   - stacd following stafd: every subsystem of those logs connected (I/O queues up,
+#     namespaces and ANA states read), shown with stacctl ls and stacctl state.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 build=${STAS_BUILD_DIR:-$top/build}
+# shellcheck source=scripts/lib-sandbox.sh
+. scripts/lib-sandbox.sh
 
 scripts/deps.sh build
 cmake -S . -B "$build" >/dev/null
-cmake --build "$build" -j"$(nproc)" --target stafd stafctl stas-target-emu
+cmake --build "$build" -j"$(nproc)" --target stafd stafctl stacd stacctl stas-target-emu
 
 work=$(mktemp -d /tmp/stas-demo.XXXXXX)
 pids=()
@@ -41,33 +46,8 @@ cat "$work/emu.out"
 port1=$(awk '/^port 1 /{split($3, a, ":"); print a[2]}' "$work/emu.out")
 
 echo "== a private system bus"
-cat >"$work/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$work/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus"/>
-  </policy>
-  <include>$top/dbus/org.nvmexpress.staf.conf</include>
-</busconfig>
-EOF
-dbus-daemon --config-file="$work/bus.conf" --nofork --print-address >"$work/bus.out" 2>&1 &
-pids+=($!)
-wait_for "$work/bus.out" unix:
-export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$work/bus
+sandbox_bus "$work"
+pids+=("$bus_pid")
 
 echo "== stafd, told about 127.0.0.1:$port1 only"
 cat >"$work/stafd.conf" <<EOF
@@ -98,3 +78,26 @@ echo "== stafctl adlp"
 "$stafctl" adlp
 echo "== stafctl status"
 "$stafctl" status
+
+echo "== stacd, following stafd (no controller= of its own)"
+cat >"$work/stacd.conf" <<EOF
+[Global]
+nr-io-queues = 2
+EOF
+mkdir -p "$work/run-stacd"
+RUNTIME_DIRECTORY=$work/run-stacd STAS_SYS_CONF=$work/sys.conf \
+	"$build/daemons/stacd/stacd" -f "$work/stacd.conf" >"$work/stacd.log" 2>&1 &
+pids+=($!)
+wait_for "$work/stacd.log" "org.nvmexpress.stac acquired"
+# 2 ports x 2 subsystems: 4 I/O controllers
+for _ in $(seq 100); do
+	[ "$(grep -c '): connected, ' "$work/stacd.log")" -ge 4 ] && break
+	sleep 0.1
+done
+sed 's/^/  stacd: /' "$work/stacd.log"
+
+stacctl=$build/daemons/ctl/stacctl
+echo "== stacctl ls"
+"$stacctl" ls
+echo "== stacctl state"
+"$stacctl" state

@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "common/state.h"
+#include "common/tid.h"
 #include "stas/cleanup.h"
 
 DEFINE_CLEANUP_FUNC(struct json_tokener *, json_tokener_free)
@@ -189,5 +190,53 @@ int state_load(const char *dir, const char *name, struct json_object **ret)
 		return -EBADMSG;
 	}
 	*ret = obj;
+	return 0;
+}
+
+json_object *state_tid_json(const struct tid *t)
+{
+	json_object *o = json_object_new_object();
+
+	for (int f = 0; f < TID_N_FIELDS; f++)
+		json_object_object_add(o, tid_field_name(f), json_object_new_string(tid_get(t, f)));
+	return o;
+}
+
+int state_tid_from_json(json_object *o, struct tid *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (int f = 0; f < TID_N_FIELDS; f++) {
+		json_object *v;
+
+		if (!json_object_object_get_ex(o, tid_field_name(f), &v) ||
+		    !json_object_is_type(v, json_type_string) ||
+		    tid_set(t, f, json_object_get_string(v)) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int state_json_int(json_object *o, const char *k, int max)
+{
+	json_object *v;
+	int i;
+
+	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_int))
+		return -1;
+	i = json_object_get_int(v);
+	return i < 0 || i > max ? -1 : i;
+}
+
+int state_json_str(json_object *o, const char *k, char *dst, size_t size)
+{
+	json_object *v;
+	const char *str;
+
+	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
+		return -1;
+	str = json_object_get_string(v);
+	if (strlen(str) >= size)
+		return -1;
+	memcpy(dst, str, strlen(str) + 1);
 	return 0;
 }

@@ -42,4 +42,19 @@ int state_save(const char *dir, const char *name, struct json_object *obj);
  */
 int state_load(const char *dir, const char *name, struct json_object **ret);
 
+/* Reading a state file back, strictly: a missing key or a wrong type is an error. */
+struct tid;
+
+/** state_tid_json() - a controller identity as {field name: string}. */
+struct json_object *state_tid_json(const struct tid *t);
+
+/** state_tid_from_json() - back from state_tid_json(); -EINVAL when malformed. */
+int state_tid_from_json(struct json_object *o, struct tid *t);
+
+/** state_json_int() - @o[@k] as an integer in 0..@max, or -1. */
+int state_json_int(struct json_object *o, const char *k, int max);
+
+/** state_json_str() - copy @o[@k] into @dst (@size with the NUL), or -1 when absent or too long. */
+int state_json_str(struct json_object *o, const char *k, char *dst, size_t size);
+
 #endif

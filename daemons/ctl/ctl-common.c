@@ -680,9 +680,11 @@ char *ctl_json_format(struct json_object *v)
 /* ------------------------------------------------------------------ */
 /* Output                                                              */
 
-int ctl_output(struct ctl *c, struct json_object *v)
+int ctl_output_as(struct ctl *c, struct json_object *v, ctl_text_fn fn)
 {
-	_cleanup_free_ char *text = c->json ? ctl_json_format(v) : ctl_pformat(v, CTL_PPRINT_WIDTH);
+	_cleanup_free_ char *text = c->json ? ctl_json_format(v)
+				    : fn    ? fn(v)
+					    : ctl_pformat(v, CTL_PPRINT_WIDTH);
 
 	if (!text) {
 		fprintf(stderr, "%s: out of memory\n", c->svc->prog);
@@ -695,6 +697,11 @@ int ctl_output(struct ctl *c, struct json_object *v)
 		return -EIO;
 	}
 	return 0;
+}
+
+int ctl_output(struct ctl *c, struct json_object *v)
+{
+	return ctl_output_as(c, v, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -836,7 +843,7 @@ int ctl_get_tron(struct ctl *c, bool *ret)
 	return 0;
 }
 
-static int read_dict(sd_bus_message *m, struct json_object *o)
+int ctl_read_dict(sd_bus_message *m, struct json_object *o)
 {
 	const char *k, *v;
 	int r;
@@ -869,7 +876,7 @@ int ctl_read_dicts(struct ctl *c, sd_bus_message *m, const char *what, struct js
 			json_object_put(o);
 			return -ENOMEM;
 		}
-		r = read_dict(m, o);
+		r = ctl_read_dict(m, o);
 		if (r >= 0)
 			r = sd_bus_message_exit_container(m);
 	}
@@ -975,7 +982,7 @@ enum { OPT_JSON = 256 };
 
 static const struct ctl_opt help_opt = { "help", 'h', NULL, "show this help and exit" };
 static const struct ctl_opt json_opt = { "json", OPT_JSON, NULL,
-					 "print JSON instead of Python-style text" };
+					 "print JSON instead of the text form" };
 
 /* "  -a, --traddr TRADDR   help", the help moved to its own line when the left side is long. */
 static void opt_help_line(const struct ctl_opt *o)

@@ -125,6 +125,13 @@ int ctl_bad_reply(struct ctl *c, const char *fmt, ...) __attribute__((format(pri
 
 /* ---- replies as values ---- */
 
+/**
+ * ctl_read_dict() - read the entries of an a{ss} that @m has been entered
+ * into (up to its end) into @o as strings.
+ * Return: 0, or a negative errno (-ENOMEM, or sd-bus's for a bad message).
+ */
+int ctl_read_dict(sd_bus_message *m, struct json_object *o);
+
 /** ctl_read_dicts() - read an aa{ss} from @m into a new array of objects of strings. */
 int ctl_read_dicts(struct ctl *c, sd_bus_message *m, const char *what, struct json_object **ret);
 
@@ -150,6 +157,16 @@ void ctl_tid_args(struct json_object *ctrl, const char *ret[7]);
  * Return: 0, or -EIO/-ENOMEM after a message on stderr.
  */
 int ctl_output(struct ctl *c, struct json_object *v);
+
+/* Text for a value in place of pprint's; NULL when out of memory. */
+typedef char *(*ctl_text_fn)(struct json_object *v);
+
+/**
+ * ctl_output_as() - print @v as ctl_output() does, but with @fn (not
+ * pprint) making the text when --json is not given. @fn NULL: pprint.
+ * Return: 0, or -EIO/-ENOMEM after a message on stderr.
+ */
+int ctl_output_as(struct ctl *c, struct json_object *v, ctl_text_fn fn);
 
 /**
  * ctl_pformat() - what Python's pprint.pformat(v, width=@width) prints for

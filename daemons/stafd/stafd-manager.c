@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "common/daemon-setup.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "common/state.h"
@@ -34,6 +35,7 @@ struct want {
 	struct tid tid;
 	enum dc_origin origin;
 	unsigned depth;
+	bool purged; /* held, but purged by this reconcile: not to be added back */
 };
 
 struct want_set {
@@ -61,37 +63,13 @@ static int want_add(struct want_set *w, const struct tid *t, enum dc_origin o, u
 		w->v = v;
 		w->cap = cap;
 	}
-	w->v[w->n++] = (struct want){ *t, o, depth };
+	w->v[w->n++] = (struct want){ *t, o, depth, false };
 	return 0;
 }
 
-/* Exclusions, the ip-family filter, and what the userspace host can reach. */
 static bool acceptable(const struct staf *s, const struct tid *t, const char *what)
 {
-	char buf[TID_STR_MAX];
-
-	if (conf_excluded(s->conf, t)) {
-		log_debug("%s %s: excluded", what, tid_to_string(t, buf, sizeof(buf)));
-		return false;
-	}
-	if (strcmp(t->transport, "tcp")) {
-		log_warning("%s %s: transport %s is not supported (the userspace host speaks tcp)",
-			    what, tid_to_string(t, buf, sizeof(buf)), t->transport);
-		return false;
-	}
-	switch (tid_family_check(t, s->conf->ip_family)) {
-	case TID_FAMILY_OK:
-		return true;
-	case TID_FAMILY_DISABLED:
-		log_info("%s %s: excluded by the ip-family setting", what,
-			 tid_to_string(t, buf, sizeof(buf)));
-		return false;
-	case TID_FAMILY_HOSTNAME:
-		log_warning("%s %s: host names are not resolved; give an IP address", what,
-			    tid_to_string(t, buf, sizeof(buf)));
-		return false;
-	}
-	return false;
+	return daemon_tid_acceptable(s->conf, t, what);
 }
 
 static void want_configured(struct staf *s, struct want_set *w)
@@ -105,18 +83,26 @@ static void want_configured(struct staf *s, struct want_set *w)
 	}
 }
 
-static void want_discovered(struct staf *s, struct want_set *w)
+/* A service as mDNS reports it, with the defaults a DC's identity gets. */
+static void service_tid(const struct staf *s, const struct zc_service *svc, struct tid *t)
 {
-	const struct zc_service *svc = NULL;
-	size_t n = s->zc && s->conf->zeroconf ? zc_services(s->zc, &svc) : 0;
 	struct tid_defaults d = { .discovery = true,
 				  .ignore_iface = s->conf->ignore_iface,
 				  .host_nqn = s->sys->nqn };
 
-	for (size_t i = 0; i < n; i++) {
-		struct tid t = svc[i].tid;
+	*t = svc->tid;
+	tid_apply_defaults(t, &d);
+}
 
-		tid_apply_defaults(&t, &d);
+static void want_discovered(struct staf *s, struct want_set *w)
+{
+	const struct zc_service *svc = NULL;
+	size_t n = s->zc && s->conf->zeroconf ? zc_services(s->zc, &svc) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct tid t;
+
+		service_tid(s, &svc[i], &t);
 		if (acceptable(s, &t, "mDNS controller"))
 			want_add(w, &t, DC_ORIGIN_DISCOVERED, 0);
 	}
@@ -183,7 +169,7 @@ static void dc_log_changed(void *arg, struct dc *dc)
 {
 	struct staf *s = arg;
 
-	staf_bus_log_pages_changed(s->busobj, dc);
+	staf_bus_log_pages_changed(s, dc);
 	staf_state_save_soon(s);
 	staf_reconcile_soon(s); /* its referrals may have changed */
 }
@@ -309,13 +295,17 @@ void staf_reconcile_now(struct staf *s)
 
 	if (s->stopping)
 		return;
-	for (size_t i = 0; i < nsvc; i++)
-		want_add(&announced, &svc[i].tid, DC_ORIGIN_DISCOVERED, 0);
+	for (size_t i = 0; i < nsvc; i++) {
+		struct tid t;
+
+		service_tid(s, &svc[i], &t); /* as the DCs' identities are */
+		want_add(&announced, &t, DC_ORIGIN_DISCOVERED, 0);
+	}
 	want_configured(s, &w);
 	want_discovered(s, &w);
 	want_referrals(s, &w);
 	for (e = TAILQ_FIRST(&s->dcs); e; e = next) {
-		const struct want *keep = NULL;
+		struct want *keep = NULL;
 
 		next = TAILQ_NEXT(e, link);
 		if (e->stopping)
@@ -328,14 +318,16 @@ void staf_reconcile_now(struct staf *s)
 			dc_set_depth(e->dc, keep->depth);
 			continue;
 		}
+		if (keep)
+			keep->purged = true;
 		remove_dc(s, e, !s->conf->persistent_connections);
 		removed++;
 	}
 	for (size_t i = 0; i < w.n; i++)
-		if (!staf_find(s, &w.v[i].tid))
+		if (!w.v[i].purged && !staf_find(s, &w.v[i].tid))
 			add_dc(s, &w.v[i]);
 	if (removed)
-		staf_bus_dc_removed(s->busobj);
+		staf_bus_dc_removed(s);
 	free(w.v);
 	free(announced.v);
 	staf_state_save_soon(s);
@@ -363,17 +355,7 @@ static void on_purge(evutil_socket_t fd, short what, void *arg)
 	event_add(s->ev_purge, &tv);
 }
 
-/* ---- state file ---------------------------------------------------------------------------------
- */
-
-static json_object *tid_json(const struct tid *t)
-{
-	json_object *o = json_object_new_object();
-
-	for (int f = 0; f < TID_N_FIELDS; f++)
-		json_object_object_add(o, tid_field_name(f), json_object_new_string(tid_get(t, f)));
-	return o;
-}
+/* ---- state file ------------------------------------------------------------------------------ */
 
 /* Numbers stay numbers here: this must read back into exactly the same entry. */
 static json_object *entry_state_json(const struct nvmf_disc_entry *e)
@@ -395,31 +377,6 @@ static json_object *entry_state_json(const struct nvmf_disc_entry *e)
 	return o;
 }
 
-static int json_int(json_object *o, const char *k, int max)
-{
-	json_object *v;
-	int i;
-
-	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_int))
-		return -1;
-	i = json_object_get_int(v);
-	return i < 0 || i > max ? -1 : i;
-}
-
-static int json_str(json_object *o, const char *k, char *dst, size_t size)
-{
-	json_object *v;
-	const char *str;
-
-	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
-		return -1;
-	str = json_object_get_string(v);
-	if (strlen(str) >= size)
-		return -1;
-	memcpy(dst, str, strlen(str) + 1);
-	return 0;
-}
-
 static int entry_from_json(json_object *o, struct nvmf_disc_entry *e)
 {
 	static const char *const u8[] = { "trtype", "adrfam", "subtype", "treq", "sectype" };
@@ -428,10 +385,10 @@ static int entry_from_json(json_object *o, struct nvmf_disc_entry *e)
 
 	memset(e, 0, sizeof(*e));
 	for (unsigned i = 0; i < ARRAY_SIZE(u8); i++)
-		if ((v[i] = json_int(o, u8[i], 0xff)) < 0)
+		if ((v[i] = state_json_int(o, u8[i], 0xff)) < 0)
 			return -EINVAL;
 	for (unsigned i = 0; i < ARRAY_SIZE(u16); i++)
-		if ((v[5 + i] = json_int(o, u16[i], 0xffff)) < 0)
+		if ((v[5 + i] = state_json_int(o, u16[i], 0xffff)) < 0)
 			return -EINVAL;
 	e->trtype = (uint8_t)v[0];
 	e->adrfam = (uint8_t)v[1];
@@ -442,9 +399,9 @@ static int entry_from_json(json_object *o, struct nvmf_disc_entry *e)
 	e->cntlid = (uint16_t)v[6];
 	e->asqsz = (uint16_t)v[7];
 	e->eflags = (uint16_t)v[8];
-	if (json_str(o, "trsvcid", e->trsvcid, sizeof(e->trsvcid)) ||
-	    json_str(o, "traddr", e->traddr, sizeof(e->traddr)) ||
-	    json_str(o, "subnqn", e->subnqn, sizeof(e->subnqn)))
+	if (state_json_str(o, "trsvcid", e->trsvcid, sizeof(e->trsvcid)) ||
+	    state_json_str(o, "traddr", e->traddr, sizeof(e->traddr)) ||
+	    state_json_str(o, "subnqn", e->subnqn, sizeof(e->subnqn)))
 		return -EINVAL;
 	return 0;
 }
@@ -460,7 +417,7 @@ static json_object *state_json(struct staf *s)
 
 		if (e->stopping)
 			continue;
-		json_object_object_add(d, "tid", tid_json(dc_tid(e->dc)));
+		json_object_object_add(d, "tid", state_tid_json(dc_tid(e->dc)));
 		json_object_object_add(d, "origin",
 				       json_object_new_string(dc_origin_name(dc_origin(e->dc))));
 		for (size_t i = 0; log && i < log->nr; i++)
@@ -493,20 +450,6 @@ void staf_state_save_soon(struct staf *s)
 
 	if (!event_pending(s->ev_save, EV_TIMEOUT, NULL))
 		event_add(s->ev_save, &tv);
-}
-
-static int tid_from_json(json_object *o, struct tid *t)
-{
-	memset(t, 0, sizeof(*t));
-	for (int f = 0; f < TID_N_FIELDS; f++) {
-		json_object *v;
-
-		if (!json_object_object_get_ex(o, tid_field_name(f), &v) ||
-		    !json_object_is_type(v, json_type_string) ||
-		    tid_set(t, f, json_object_get_string(v)) < 0)
-			return -EINVAL;
-	}
-	return 0;
 }
 
 static struct nvmf_disc_log *log_from_json(json_object *arr)
@@ -548,7 +491,7 @@ int staf_state_restore(struct staf *s)
 		return 0;
 	if (r < 0)
 		return r;
-	if (json_int(root, "version", 1000) != STATE_VERSION ||
+	if (state_json_int(root, "version", 1000) != STATE_VERSION ||
 	    !json_object_object_get_ex(root, "controllers", &arr) ||
 	    !json_object_is_type(arr, json_type_array))
 		return log_warning_errno(-EINVAL,
@@ -562,8 +505,9 @@ int staf_state_restore(struct staf *s)
 		struct nvmf_disc_log *log;
 		struct staf_dc *e;
 
-		if (!json_object_object_get_ex(d, "tid", &v) || tid_from_json(v, &w.tid) < 0 ||
-		    json_str(d, "origin", origin, sizeof(origin)) < 0 ||
+		if (!json_object_object_get_ex(d, "tid", &v) ||
+		    state_tid_from_json(v, &w.tid) < 0 ||
+		    state_json_str(d, "origin", origin, sizeof(origin)) < 0 ||
 		    dc_origin_from_name(origin, &w.origin) < 0 ||
 		    !json_object_object_get_ex(d, "log_pages", &v) || !(log = log_from_json(v))) {
 			log_warning("%s/%s: controller %zu is malformed; skipped", s->state_dir,
@@ -582,8 +526,7 @@ int staf_state_restore(struct staf *s)
 	return 0;
 }
 
-/* ---- lifetime, reload, stop --------------------------------------------------------------------
- */
+/* ---- lifetime, reload, stop ------------------------------------------------------------------ */
 
 int staf_manager_init(struct staf *s)
 {
@@ -632,21 +575,10 @@ int staf_reload(struct staf *s)
 	int r;
 
 	notify_reloading();
-	r = conf_load_file(STAS_STAFD, s->conf_path, &next);
+	r = daemon_conf_reload(STAS_STAFD, s->conf_path, &next);
 	if (r < 0) {
 		notify_ready();
-		return log_error_errno(r,
-				       "reload: cannot read %s: %m; keeping the running "
-				       "configuration",
-				       s->conf_path);
-	}
-	conf_diags_log(&next->diags);
-	if (next->diags.n_errors) {
-		log_error("reload: %s has %u error(s) (above); keeping the running configuration",
-			  s->conf_path, next->diags.n_errors);
-		conf_free(next);
-		notify_ready();
-		return -EINVAL;
+		return r;
 	}
 	for (size_t i = 0; i < next->controllers.n; i++) {
 		struct tid nt;
@@ -665,7 +597,7 @@ int staf_reload(struct staf *s)
 	conf_free(s->conf);
 	s->conf = next;
 	log_set_level(s->conf->tron ? LOG_DEBUG : LOG_INFO);
-	staf_bus_tron_changed(s->busobj);
+	bus_object_tron_changed(&s->busobj, STAF_DEBUG);
 	if (s->zc) {
 		zc_enable(s->zc, s->conf->zeroconf);
 		zc_kick(s->zc);

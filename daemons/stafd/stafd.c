@@ -14,7 +14,9 @@
 #include <systemd/sd-bus.h>
 
 #include "common/bus-event.h"
+#include "common/bus-util.h"
 #include "common/daemon-args.h"
+#include "common/daemon-setup.h"
 #include "common/daemon-signals.h"
 #include "common/log.h"
 #include "common/notify.h"
@@ -74,52 +76,11 @@ static void zc_changed(void *ud)
 
 static const struct zc_ops zc_ops = { zc_changed };
 
-/*
- * The host identity comes from sys.conf (or /etc/nvme). Without one stafd
- * still runs, with a fresh identity for this run, and says so: a finder
- * that refuses to start helps nobody.
- */
-static int load_sys_conf(struct staf *s)
-{
-	const char *path = getenv("STAS_SYS_CONF") ?: SYS_CONF_FILE;
-	struct stas_host h;
-	char id[STAS_UUID_STR_LEN];
-	int r;
-
-	r = sys_conf_load_file(path, NULL, &s->sys);
-	if (r < 0)
-		return log_error_errno(r, "cannot read %s: %m", path);
-	conf_diags_log(&s->sys->diags);
-	if (sys_conf_check(s->sys) == 0)
-		return 0;
-	r = stas_host_generate(&h);
-	if (r < 0)
-		return log_error_errno(r, "no host identity and cannot make one: %m");
-	if (!s->sys->nqn[0])
-		snprintf(s->sys->nqn, sizeof(s->sys->nqn), "%s", h.nqn);
-	if (!s->sys->id[0]) {
-		memcpy(s->sys->id_bytes, h.id, sizeof(h.id));
-		stas_uuid_format(h.id, id);
-		snprintf(s->sys->id, sizeof(s->sys->id), "%s", id);
-	}
-	log_warning("no host NQN/ID in %s or /etc/nvme: using %s (host ID %s) for this run; "
-		    "create /etc/nvme/hostnqn and /etc/nvme/hostid to make it stable",
-		    path, s->sys->nqn, s->sys->id);
-	return 0;
-}
-
 static int open_bus(struct staf *s)
 {
-	_cleanup_(sd_bus_unrefp) sd_bus *bus = NULL;
-	int r;
+	int r = bus_open_system(s->base, on_bus_gone, s, &s->bus);
 
-	r = sd_bus_open_system(&bus);
-	if (r < 0)
-		return log_error_errno(r, "cannot connect to the system bus: %m");
-	r = bus_event_attach(bus, s->base, on_bus_gone, s, &s->bus);
-	if (r < 0)
-		return log_error_errno(r, "cannot attach the bus to the event loop: %m");
-	return staf_bus_new(s, &s->busobj);
+	return r < 0 ? r : staf_bus_publish(s);
 }
 
 static int run(struct staf *s)
@@ -162,20 +123,9 @@ int main(int argc, char **argv)
 	struct daemon_args a;
 	int r;
 
-	r = daemon_args_parse(&info, argc, argv, stdout, stderr, &a);
-	if (r != 0)
-		return r > 0 ? EXIT_SUCCESS : 2;
-	log_open(info.prog, a.syslog ? LOG_TARGET_JOURNAL : LOG_TARGET_AUTO);
+	if (!daemon_start(&info, STAS_STAFD, argc, argv, &a, &s.conf, &s.sys, &r))
+		return r;
 	s.conf_path = a.conf_file;
-	r = conf_load_file(STAS_STAFD, a.conf_file, &s.conf);
-	if (r < 0) {
-		log_error_errno(r, "cannot read %s: %m", a.conf_file);
-		return EXIT_FAILURE;
-	}
-	conf_diags_log(&s.conf->diags);
-	log_set_level(daemon_args_log_level(&a, s.conf->tron));
-	if (load_sys_conf(&s) < 0)
-		return EXIT_FAILURE;
 	s.base = event_base_new();
 	if (!s.base) {
 		log_error("cannot create the event loop");
@@ -184,13 +134,8 @@ int main(int argc, char **argv)
 	r = run(&s);
 	zc_free(s.zc);
 	staf_manager_done(&s);
-	staf_bus_free(s.busobj);
-	if (s.bus) {
-		sd_bus *bus = sd_bus_ref(bus_event_bus(s.bus));
-
-		bus_event_detach(s.bus);
-		sd_bus_flush_close_unref(bus);
-	}
+	bus_object_unpublish(&s.busobj);
+	bus_close_system(s.bus);
 	event_base_free(s.base);
 	conf_free(s.conf);
 	sys_conf_free(s.sys);

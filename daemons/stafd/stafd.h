@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include "common/bus-util.h"
 #include "common/conf.h"
 #include "common/sys-conf.h"
 #include "stafd-dc.h"
@@ -20,10 +21,14 @@
 #define STAFD_MAX_DCS	      4096
 #define STAFD_STOP_TIMEOUT_MS 5000
 
+#define STAF_NAME	      "org.nvmexpress.staf"
+#define STAF_PATH	      "/org/nvmexpress/staf"
+#define STAF_IFACE	      "org.nvmexpress.staf"
+#define STAF_DEBUG	      "org.nvmexpress.staf.debug"
+
 struct event_base;
 struct bus_event;
 struct zc;
-struct staf_bus;
 
 struct staf_dc {
 	TAILQ_ENTRY(staf_dc) link;
@@ -39,7 +44,7 @@ struct staf {
 	struct stas_conf *conf;
 	struct sys_conf *sys;
 	struct bus_event *bus;
-	struct staf_bus *busobj;
+	struct bus_object busobj; /* org.nvmexpress.staf (zeroed until published) */
 	struct zc *zc;
 	char *state_dir;
 	uint64_t started_us;
@@ -75,10 +80,8 @@ void staf_ready(struct staf *s);	  /* the bus name is ours: tell systemd */
 void staf_fatal(struct staf *s, int err); /* cannot go on: stop with this error */
 
 /* stafd-bus.c */
-int staf_bus_new(struct staf *s, struct staf_bus **ret);
-void staf_bus_free(struct staf_bus *b);
-void staf_bus_log_pages_changed(struct staf_bus *b, struct dc *dc);
-void staf_bus_dc_removed(struct staf_bus *b);
-void staf_bus_tron_changed(struct staf_bus *b);
+int staf_bus_publish(struct staf *s);
+void staf_bus_log_pages_changed(struct staf *s, struct dc *dc);
+void staf_bus_dc_removed(struct staf *s);
 
 #endif

@@ -6,10 +6,14 @@
  * _pprint_str; non-compact, keys sorted), not recorded from a run.
  */
 #include <check.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "check-main.h"
 #include "ctl-common.h"
+#include "ctl-state.h"
 #include "stas/cleanup.h"
 
 #define E10	 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
@@ -232,6 +236,181 @@ START_TEST(test_json)
 }
 END_TEST
 
+/* ---- stacctl state: the typed reply, the identity text and the table ------------------------- */
+
+#define TID_A                                                                                      \
+	"{\"transport\": \"tcp\", \"traddr\": \"192.0.2.3\", \"trsvcid\": \"4420\", "              \
+	"\"subsysnqn\": \"nqn.x:a\", \"host-traddr\": \"\", \"host-iface\": \"\", "                \
+	"\"host-nqn\": \"" HOSTNQN "\"}"
+#define TID_B                                                                                      \
+	"{\"transport\": \"tcp\", \"traddr\": \"2001:db8::3\", \"trsvcid\": \"4420\", "            \
+	"\"subsysnqn\": \"nqn.x:b\", \"host-traddr\": \"2001:db8::9\", \"host-iface\": \"eth1\", " \
+	"\"host-nqn\": \"" HOSTNQN "\"}"
+#define STATE_HEADER "CONTROLLER  CONNECTED  STATE  RECONNECTS  QUEUES  NAMESPACES  LAST ERROR"
+
+static const struct {
+	const char *name;
+	const char *json;
+	const char *expect;
+} tid_rows[] = {
+	{ "every field; host-iface before host-traddr; no host-nqn",
+	  "{\"transport\": \"tcp\", \"traddr\": \"fe80::1%eth0\", \"trsvcid\": \"4420\", "
+	  "\"subsysnqn\": \"nqn.x:a\", \"host-traddr\": \"fe80::2\", \"host-iface\": \"eth0\", "
+	  "\"host-nqn\": \"nqn.h\"}",
+	  "(tcp, fe80::1%eth0, 4420, nqn.x:a, eth0, fe80::2)" },
+	{ "empty fields left out",
+	  "{\"transport\": \"fc\", \"traddr\": \"nn-0x1:pn-0x2\", \"trsvcid\": \"\", "
+	  "\"subsysnqn\": \"nqn.x:a\", \"host-traddr\": \"nn-0x3:pn-0x4\", \"host-iface\": \"\"}",
+	  "(fc, nn-0x1:pn-0x2, nqn.x:a, nn-0x3:pn-0x4)" },
+	{ "nothing", "{}", "()" },
+	{ "a value that is not a string counts as empty", "{\"transport\": 5, \"traddr\": \"a\"}",
+	  "(a)" },
+};
+
+START_TEST(test_tid_text)
+{
+	struct json_object *v = parse(tid_rows[_i].json);
+	_cleanup_free_ char *s = ctl_tid_text(v);
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_msg(!strcmp(s, tid_rows[_i].expect), "%s: got '%s'", tid_rows[_i].name, s);
+	json_object_put(v);
+}
+END_TEST
+
+static const struct {
+	const char *name;
+	const char *json;
+	const char *expect;
+} table_rows[] = {
+	{ "no controllers: the header alone", "[]", STATE_HEADER },
+	{ "not an array: the header alone", "{}", STATE_HEADER },
+	{ "one live controller with two namespaces",
+	  "[{\"tid\": " TID_A ", \"connected\": true, \"state\": \"live\", \"last_error\": \"\", "
+	  "\"reconnects\": 0, \"io_queues\": 4, \"namespaces\": ["
+	  "{\"nsid\": 1, \"anagrpid\": 1, \"ana_state\": \"optimized\"}, "
+	  "{\"nsid\": 2, \"anagrpid\": 2, \"ana_state\": \"inaccessible\"}]}]",
+	  "CONTROLLER                       CONNECTED  STATE  RECONNECTS  QUEUES  NAMESPACES       "
+	  " "
+	  "          LAST ERROR\n"
+	  "(tcp, 192.0.2.3, 4420, nqn.x:a)  yes        live   0           4       "
+	  "1:optimized,2:inaccessible  -" },
+	{ "sorted by identity; controls escaped; widths in code points",
+	  "[{\"tid\": " TID_B ", \"connected\": false, \"state\": \"retry-wait\", "
+	  "\"last_error\": \"Connect: CONNECT_INVALID_HOST\\nnext\\t\\u007f\\u0085 caf\\u00e9\", "
+	  "\"reconnects\": 12, \"io_queues\": 0, \"namespaces\": []}, "
+	  "{\"tid\": " TID_A ", \"connected\": true, \"state\": \"live\\u00e9\", "
+	  "\"last_error\": \"\", \"reconnects\": 0, \"io_queues\": 4, \"namespaces\": ["
+	  "{\"nsid\": 7, \"anagrpid\": 3, \"ana_state\": \"change\"}]}]",
+	  "CONTROLLER                                            CONNECTED  STATE       "
+	  "RECONNECTS  QUEUES  NAMESPACES  LAST ERROR\n"
+	  "(tcp, 192.0.2.3, 4420, nqn.x:a)                       yes        live\xc3\xa9       "
+	  "0           4       7:change    -\n"
+	  "(tcp, 2001:db8::3, 4420, nqn.x:b, eth1, 2001:db8::9)  no         retry-wait  "
+	  "12          0       -           "
+	  "Connect: CONNECT_INVALID_HOST\\x0anext\\x09\\x7f\\x85 caf\xc3\xa9" },
+	{ "missing members", "[{}]",
+	  STATE_HEADER "\n"
+		       "()          no         -      0           0       -           -" },
+};
+
+START_TEST(test_state_table)
+{
+	struct json_object *v = parse(table_rows[_i].json);
+	_cleanup_free_ char *s = ctl_state_table(v);
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_msg(!strcmp(s, table_rows[_i].expect), "%s:\n--- got\n%s\n--- expected\n%s",
+		      table_rows[_i].name, s, table_rows[_i].expect);
+	json_object_put(v);
+}
+END_TEST
+
+/* A message to read, built on a bus that never talks to anyone. */
+static sd_bus_message *new_message(sd_bus **bus, int fds[2])
+{
+	sd_bus_message *m = NULL;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+	ck_assert_int_ge(sd_bus_new(bus), 0);
+	ck_assert_int_ge(sd_bus_set_fd(*bus, fds[0], fds[0]), 0);
+	ck_assert_int_ge(sd_bus_start(*bus), 0);
+	ck_assert_int_ge(sd_bus_message_new_signal(*bus, &m, "/org/nvmexpress/stac",
+						   "org.nvmexpress.stac.state", "test"),
+			 0);
+	return m;
+}
+
+static void append_tid(sd_bus_message *m, const char *traddr, const char *nqn, const char *iface)
+{
+	ck_assert_int_ge(sd_bus_message_append(m, "a{ss}", 7, "transport", "tcp", "traddr", traddr,
+					       "trsvcid", "4420", "subsysnqn", nqn, "host-traddr",
+					       "", "host-iface", iface, "host-nqn", HOSTNQN),
+			 0);
+}
+
+START_TEST(test_state_read)
+{
+	struct json_object *got = NULL, *want;
+	sd_bus *bus = NULL;
+	int fds[2];
+	sd_bus_message *m = new_message(&bus, fds);
+
+	ck_assert_int_ge(sd_bus_message_open_container(m, 'a', "(a{ss}bssuua(uus))"), 0);
+	ck_assert_int_ge(sd_bus_message_open_container(m, 'r', "a{ss}bssuua(uus)"), 0);
+	append_tid(m, "192.0.2.3", "nqn.x:a", "");
+	ck_assert_int_ge(sd_bus_message_append(m, "bssuua(uus)", 1, "live", "", 0, 4, 2, 1, 1,
+					       "optimized", 4294967295u, 2, "non-optimized"),
+			 0);
+	ck_assert_int_ge(sd_bus_message_close_container(m), 0);
+	ck_assert_int_ge(sd_bus_message_open_container(m, 'r', "a{ss}bssuua(uus)"), 0);
+	append_tid(m, "2001:db8::3", "nqn.x:b", "eth1");
+	ck_assert_int_ge(sd_bus_message_append(m, "bssuua(uus)", 0, "retry-wait",
+					       "Connect: CONNECT_INVALID_HOST", 3, 0, 0),
+			 0);
+	ck_assert_int_ge(sd_bus_message_close_container(m), 0);
+	ck_assert_int_ge(sd_bus_message_close_container(m), 0);
+	ck_assert_int_ge(sd_bus_message_seal(m, 1, 0), 0);
+
+	ck_assert_int_eq(ctl_state_read(m, &got), 0);
+	want = parse("[{\"tid\": " TID_A ", \"connected\": true, \"state\": \"live\", "
+		     "\"last_error\": \"\", \"reconnects\": 0, \"io_queues\": 4, \"namespaces\": ["
+		     "{\"nsid\": 1, \"anagrpid\": 1, \"ana_state\": \"optimized\"}, "
+		     "{\"nsid\": 4294967295, \"anagrpid\": 2, \"ana_state\": \"non-optimized\"}]}, "
+		     "{\"tid\": {\"transport\": \"tcp\", \"traddr\": \"2001:db8::3\", "
+		     "\"trsvcid\": \"4420\", \"subsysnqn\": \"nqn.x:b\", \"host-traddr\": \"\", "
+		     "\"host-iface\": \"eth1\", \"host-nqn\": \"" HOSTNQN "\"}, "
+		     "\"connected\": false, \"state\": \"retry-wait\", "
+		     "\"last_error\": \"Connect: CONNECT_INVALID_HOST\", \"reconnects\": 3, "
+		     "\"io_queues\": 0, \"namespaces\": []}]");
+	ck_assert_msg(json_object_equal(got, want), "got %s",
+		      json_object_to_json_string_ext(got, JSON_C_TO_STRING_PLAIN));
+	json_object_put(got);
+	json_object_put(want);
+	sd_bus_message_unref(m);
+	sd_bus_close_unref(bus);
+	close(fds[1]);
+}
+END_TEST
+
+START_TEST(test_state_read_refuses)
+{
+	struct json_object *got = NULL;
+	sd_bus *bus = NULL;
+	int fds[2];
+	sd_bus_message *m = new_message(&bus, fds);
+
+	/* The signature of the version without the ANA group ID. */
+	ck_assert_int_ge(sd_bus_message_append(m, "a(a{ss}bssuua(us))", 0), 0);
+	ck_assert_int_ge(sd_bus_message_seal(m, 1, 0), 0);
+	ck_assert_int_eq(ctl_state_read(m, &got), -EBADMSG);
+	ck_assert_ptr_null(got);
+	sd_bus_message_unref(m);
+	sd_bus_close_unref(bus);
+	close(fds[1]);
+}
+END_TEST
+
 static Suite *ctl_print_suite(void)
 {
 	Suite *s = suite_create("ctl-print");
@@ -240,6 +419,13 @@ static Suite *ctl_print_suite(void)
 	tcase_add_loop_test(tc, test_pformat, 0, ARRAY_SIZE(rows));
 	tcase_add_loop_test(tc, test_repr_is_one_line, 0, ARRAY_SIZE(rows));
 	tcase_add_test(tc, test_json);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("state");
+	tcase_add_loop_test(tc, test_tid_text, 0, ARRAY_SIZE(tid_rows));
+	tcase_add_loop_test(tc, test_state_table, 0, ARRAY_SIZE(table_rows));
+	tcase_add_test(tc, test_state_read);
+	tcase_add_test(tc, test_state_read_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,6 +97,8 @@ int test_dbus_start(struct test_dbus *d, const char *policy)
 	snprintf(conf_arg, sizeof(conf_arg), "--config-file=%s", conf);
 	d->pid = fork();
 	if (d->pid == 0) {
+		/* ends with the test process, even when a failed assertion skips the cleanup */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* the write end survives exec as fd 3 (dup2 onto itself would keep CLOEXEC) */
 		if (pipefd[1] == 3)
 			fcntl(3, F_SETFD, 0);

@@ -50,10 +50,13 @@ static inline void assert_no_diags(const struct conf_diags *d)
 	ck_assert_uint_eq(d->n, 0);
 }
 
+/* A new directory in $TMPDIR (else /tmp). */
 static inline char *make_tmpdir(void)
 {
-	char *dir = strdup("/tmp/stas-test-XXXXXX");
+	const char *tmp = getenv("TMPDIR");
+	char *dir = NULL;
 
+	ck_assert_int_ge(asprintf(&dir, "%s/stas-test-XXXXXX", tmp && *tmp ? tmp : "/tmp"), 0);
 	ck_assert_ptr_nonnull(dir);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	return dir;

@@ -4,17 +4,13 @@
  * avahi-daemon, and against a scripted fake Avahi for what a real one never
  * sends (malformed signals, races, floods).
  *
- * Every test runs in Check's forked child, which first moves into a network
- * namespace of its own (unshare(CLONE_NEWNET): anonymous, so it disappears
- * with the last process in it and nothing can be left in `ip netns list`).
- * There a veth pair zc0/zc0p carries 198.51.100.254/24; mDNS multicast never
- * leaves the namespace. A private dbus-daemon (system-bus-like policy: only
- * org.freedesktop.Avahi may be owned) listens in a temporary directory, and
- * avahi-daemon runs with --no-drop-root --no-chroot, our own configuration
- * (IPv4 only, zc0 only, no static services) and a mount namespace of its own
- * with a tmpfs on /run, so its pid file and socket never touch the host's.
- * Every process we start gets PR_SET_PDEATHSIG(SIGKILL): when the test
- * process ends, passing or failing, they end with it.
+ * Every test runs in Check's forked child, which first moves into the mDNS
+ * test bed's network namespace (mdns-bed.h: a veth pair zc0/zc0p with
+ * 198.51.100.254/24, avahi-daemon in a mount namespace of its own). A
+ * private dbus-daemon (system-bus-like policy: only org.freedesktop.Avahi
+ * may be owned) listens in a temporary directory. Every process we start
+ * gets PR_SET_PDEATHSIG(SIGKILL): when the test process ends, passing or
+ * failing, they end with it.
  *
  * zc logs to a file (stderr redirected) that the tests search; on a failed
  * wait the logs are printed (STAS_ZC_LOGS=1: after every test).
@@ -24,13 +20,10 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -39,19 +32,19 @@
 
 #include "common/bus-event.h"
 #include "common/log.h"
+#include "mdns-bed.h"
 #include "stafd-zeroconf.h"
 #include "test-dbus.h"
 #include "test-util.h"
 
-#define IFACE	       "zc0"
-#define ADDR	       "198.51.100.254"
+#define IFACE	       MDNS_IFACE
+#define ADDR	       MDNS_ADDR
 #define DC_NQN	       "nqn.2014-08.org.example:zc-dc"
 #define TCP_TYPE       "_nvme-disc._tcp"
 #define UDP_TYPE       "_nvme-disc._udp"
-#define N_PUB	       8
 #define N_LISTEN       8
 
-#define AVAHI_NAME     "org.freedesktop.Avahi"
+#define AVAHI_NAME     MDNS_AVAHI
 #define AVAHI_SERVER   "org.freedesktop.Avahi.Server"
 #define AVAHI_BROWSER  "org.freedesktop.Avahi.ServiceBrowser"
 #define AVAHI_RESOLVER "org.freedesktop.Avahi.ServiceResolver"
@@ -74,7 +67,8 @@ static struct ctx {
 	char *dir;
 	char bus_addr[500];
 	int saved_stderr;
-	pid_t dbus, avahi, pub[N_PUB];
+	pid_t dbus;
+	struct mdns_bed bed; /* avahi-daemon and avahi-publish */
 	int listeners[N_LISTEN];
 	struct event_base *base;
 	struct event *tick;
@@ -93,21 +87,6 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static const char *find_bin(const char *name)
-{
-	static const char *const dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
-	static char path[4][128];
-	static int next;
-	char *p = path[next++ % 4];
-
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		snprintf(p, sizeof(path[0]), "%s/%s", dirs[i], name);
-		if (access(p, X_OK) == 0)
-			return p;
-	}
-	return NULL;
 }
 
 /* ---- logs ---- */
@@ -231,95 +210,6 @@ static const char *status_field(const char *key, const char *field, char *out, s
 
 /* ---- processes ---- */
 
-static void quiet_exec_setup(const char *log)
-{
-	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-	if (fd >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-	}
-}
-
-/* avahi-daemon's own mount namespace: a tmpfs on /run and no static services. */
-static int private_mounts(void)
-{
-	char empty[512];
-
-	snprintf(empty, sizeof(empty), "%s/no-services", ctx.dir);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-		return -1;
-	if (access("/etc/avahi/services", F_OK) == 0 &&
-	    mount(empty, "/etc/avahi/services", NULL, MS_BIND, NULL) < 0)
-		return -1;
-	return 0;
-}
-
-static pid_t spawn(const char *logname, bool mounts, char *const argv[])
-{
-	pid_t parent = getpid(), pid;
-	char log[512];
-
-	snprintf(log, sizeof(log), "%s/%s", ctx.dir, logname);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid > 0)
-		return pid;
-	/* whatever ends the test process ends us too */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-	quiet_exec_setup(log);
-	if (mounts && private_mounts() < 0) {
-		perror("private mounts");
-		_exit(126);
-	}
-	setenv("DBUS_SYSTEM_BUS_ADDRESS", ctx.bus_addr, 1);
-	execv(argv[0], argv);
-	perror(argv[0]);
-	_exit(127);
-}
-
-/* SIGTERM, then SIGKILL after 3 s; reaps. */
-static void reap(pid_t *pid, int sig)
-{
-	uint64_t end = now_ms() + 3000;
-
-	if (*pid <= 0)
-		return;
-	kill(*pid, sig);
-	while (waitpid(*pid, NULL, WNOHANG) == 0) {
-		if (now_ms() > end) {
-			kill(*pid, SIGKILL);
-			waitpid(*pid, NULL, 0);
-			break;
-		}
-		usleep(10000);
-	}
-	*pid = 0;
-}
-
-static void run_cmd(const char *cmd)
-{
-	char line[256], *argv[16], *save = NULL;
-	int status, n = 0;
-	pid_t pid;
-
-	snprintf(line, sizeof(line), "%s", cmd);
-	for (char *t = strtok_r(line, " ", &save); t && n < 15; t = strtok_r(NULL, " ", &save))
-		argv[n++] = t;
-	argv[n] = NULL;
-	argv[0] = (char *)find_bin(argv[0]);
-	ck_assert_msg(argv[0], "'%s': command not found", cmd);
-	pid = spawn("setup.log", false, argv);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		dump_logs();
-		ck_abort_msg("'%s' failed (status %d)", cmd, status);
-	}
-}
-
 static void write_text(const char *name, const char *text)
 {
 	char path[512];
@@ -348,9 +238,9 @@ static void dbus_start(void)
 	write_text("bus.conf", conf);
 	snprintf(arg, sizeof(arg), "--config-file=%s/bus.conf", ctx.dir);
 	ck_assert_msg(test_dbus_binary(), "no dbus-daemon: run scripts/deps.sh test");
-	ctx.dbus = spawn("dbus.log", false,
-			 (char *const[]){ (char *)test_dbus_binary(), arg, "--nofork",
-					  "--nopidfile", "--nosyslog", NULL });
+	ctx.dbus = mdns_spawn(&ctx.bed, "dbus.log", false,
+			      (char *const[]){ (char *)test_dbus_binary(), arg, "--nofork",
+					       "--nopidfile", "--nosyslog", NULL });
 	snprintf(ctx.bus_addr, sizeof(ctx.bus_addr), "unix:path=%s/bus", ctx.dir);
 	snprintf(d.address, sizeof(d.address), "%s", ctx.bus_addr);
 	for (end = now_ms() + 5000; test_dbus_connect(&d, &probe) < 0; usleep(20000))
@@ -361,82 +251,7 @@ static void dbus_start(void)
 	sd_bus_flush_close_unref(probe);
 	ck_assert_int_ge(test_dbus_connect(&d, &ctx.bus), 0);
 	ck_assert_int_ge(test_dbus_connect(&d, &ctx.ctl), 0);
-}
-
-static bool avahi_on_bus(void)
-{
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	int has = 0;
-
-	if (sd_bus_call_method(ctx.ctl, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-			       "org.freedesktop.DBus", "NameHasOwner", &e, &reply, "s",
-			       AVAHI_NAME) >= 0)
-		sd_bus_message_read(reply, "b", &has);
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(reply);
-	return has;
-}
-
-/* Start avahi-daemon; returns once it owns its bus name (avahi-publish needs that). */
-static void avahi_start(void)
-{
-	char conf[512];
-	uint64_t end;
-
-	snprintf(conf, sizeof(conf), "%s/avahi-daemon.conf", ctx.dir);
-	ctx.avahi = spawn("avahi.log", true,
-			  (char *const[]){ (char *)find_bin("avahi-daemon"), "--no-drop-root",
-					   "--no-chroot", "-f", conf, NULL });
-	for (end = now_ms() + 10000; !avahi_on_bus(); usleep(20000)) {
-		int status;
-
-		if (waitpid(ctx.avahi, &status, WNOHANG) == ctx.avahi) {
-			ctx.avahi = 0;
-			dump_logs();
-			ck_abort_msg("avahi-daemon exited (status %d)", status);
-		}
-		if (now_ms() > end) {
-			dump_logs();
-			ck_abort_msg("avahi-daemon did not take its bus name in 10 s");
-		}
-	}
-}
-
-static const char avahi_conf[] = "[server]\n"
-				 "host-name=stas-zc\n"
-				 "domain-name=local\n"
-				 "use-ipv4=yes\n"
-				 "use-ipv6=no\n"
-				 "allow-interfaces=" IFACE "\n"
-				 "enable-dbus=yes\n"
-				 "ratelimit-interval-usec=1000000\n"
-				 "ratelimit-burst=1000\n"
-				 "[wide-area]\n"
-				 "enable-wide-area=no\n"
-				 "[publish]\n"
-				 "publish-addresses=yes\n"
-				 "publish-hinfo=no\n"
-				 "publish-workstation=no\n"
-				 "publish-domain=no\n"
-				 "[reflector]\n"
-				 "enable-reflector=no\n";
-
-/* avahi-publish -s NAME TYPE PORT TXT...; returns its slot in ctx.pub. */
-static int publish(const char *name, const char *type, unsigned port, const char *txt1,
-		   const char *txt2)
-{
-	char p[8];
-	int i;
-
-	for (i = 0; i < N_PUB && ctx.pub[i]; i++)
-		;
-	ck_assert_int_lt(i, N_PUB);
-	snprintf(p, sizeof(p), "%u", port);
-	ctx.pub[i] = spawn("publish.log", false,
-			   (char *const[]){ (char *)find_bin("avahi-publish"), "-s", (char *)name,
-					    (char *)type, p, (char *)txt1, (char *)txt2, NULL });
-	return i;
+	ctx.bed.ctl = ctx.ctl;
 }
 
 static void listen_on(unsigned port)
@@ -469,9 +284,9 @@ static void setup_plain(void)
 	snprintf(path, sizeof(path), "%s/test-XXXXXX", top_dir);
 	ctx.dir = strdup(path);
 	ck_assert_ptr_nonnull(mkdtemp(ctx.dir));
-	snprintf(path, sizeof(path), "%s/no-services", ctx.dir);
-	ck_assert_int_eq(mkdir(path, 0755), 0);
-	write_text("avahi-daemon.conf", avahi_conf);
+	ctx.bed.dir = ctx.dir;
+	ctx.bed.bus_addr = ctx.bus_addr;
+	ctx.bed.dump = dump_logs;
 
 	/* zc's log goes to a file we can search */
 	ctx.saved_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
@@ -483,12 +298,7 @@ static void setup_plain(void)
 	log_open("test-zeroconf", LOG_TARGET_STDERR);
 	log_set_level(LOG_DEBUG);
 
-	ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %m");
-	run_cmd("ip link set lo up");
-	run_cmd("ip link add " IFACE " type veth peer name " IFACE "p");
-	run_cmd("ip link set " IFACE "p up");
-	run_cmd("ip link set " IFACE " multicast on up");
-	run_cmd("ip addr add " ADDR "/24 dev " IFACE);
+	mdns_netns(&ctx.bed);
 
 	dbus_start();
 	ctx.base = event_base_new();
@@ -501,7 +311,7 @@ static void setup_plain(void)
 static void setup_avahi(void)
 {
 	setup_plain();
-	avahi_start();
+	mdns_avahi_start(&ctx.bed);
 	zc_start();
 }
 
@@ -518,10 +328,8 @@ static void teardown(void)
 	bus_event_detach(ctx.be);
 	sd_bus_flush_close_unref(ctx.bus);
 	sd_bus_flush_close_unref(ctx.ctl);
-	for (int i = 0; i < N_PUB; i++)
-		reap(&ctx.pub[i], SIGTERM);
-	reap(&ctx.avahi, SIGTERM);
-	reap(&ctx.dbus, SIGTERM);
+	mdns_stop(&ctx.bed);
+	mdns_reap(&ctx.dbus, SIGTERM);
 	for (int i = 0; i < N_LISTEN; i++)
 		if (ctx.listeners[i] >= 0)
 			close(ctx.listeners[i]);
@@ -541,7 +349,7 @@ START_TEST(test_found_then_removed)
 	int pub;
 
 	listen_on(18009);
-	pub = publish("zc-dc", TCP_TYPE, 18009, "p=tcp", "nqn=" DC_NQN);
+	pub = mdns_publish(&ctx.bed, "zc-dc", TCP_TYPE, 18009, "p=tcp", "nqn=" DC_NQN);
 	WAIT_FOR(svc_on(18009), 15000, "zc-dc was not reported within 15 s");
 	s = svc_on(18009);
 	ck_assert_str_eq(s->tid.transport, "tcp");
@@ -561,7 +369,7 @@ START_TEST(test_found_then_removed)
 			 DC_NQN);
 
 	ctx.changed = 0;
-	reap(&ctx.pub[pub], SIGTERM); /* avahi-publish withdraws: a goodbye */
+	mdns_reap(&ctx.bed.pub[pub], SIGTERM); /* avahi-publish withdraws: a goodbye */
 	WAIT_FOR(n_services() == 0, 10000, "zc-dc still reported 10 s after avahi-publish ended");
 	WAIT_FOR(ctx.changed >= 1, 1000, "ops->changed was not called on removal");
 	ck_assert_str_eq(status_field("(zc0, IPv4, zc-dc.local, _nvme-disc._tcp)", "reachable", v,
@@ -578,7 +386,7 @@ START_TEST(test_unreachable_until_listening)
 	char v[64];
 	uint64_t t0;
 
-	publish("zc-late", TCP_TYPE, 18010, "p=tcp", "nqn=" DC_NQN);
+	mdns_publish(&ctx.bed, "zc-late", TCP_TYPE, 18010, "p=tcp", "nqn=" DC_NQN);
 	WAIT_FOR(!strcmp(status_field(key, "state", v, sizeof(v)), "waiting"), 15000,
 		 "zc-late was not resolved and probed within 15 s");
 	ck_assert_str_eq(status_field(key, "reachable", v, sizeof(v)), "False");
@@ -606,10 +414,10 @@ START_TEST(test_txt_transport)
 	listen_on(18011);
 	listen_on(18012);
 	listen_on(18013);
-	publish("zc-foo", TCP_TYPE, 18011, "p=foo", "nqn=" DC_NQN);
-	publish("zc-nop", TCP_TYPE, 18012, "nqn=" DC_NQN, "x=y");
-	publish("zc-roce", UDP_TYPE, 4420, "P=RoCE", "NQN=" DC_NQN);
-	publish("zc-good", TCP_TYPE, 18013, "p=tcp", "junk");
+	mdns_publish(&ctx.bed, "zc-foo", TCP_TYPE, 18011, "p=foo", "nqn=" DC_NQN);
+	mdns_publish(&ctx.bed, "zc-nop", TCP_TYPE, 18012, "nqn=" DC_NQN, "x=y");
+	mdns_publish(&ctx.bed, "zc-roce", UDP_TYPE, 4420, "P=RoCE", "NQN=" DC_NQN);
+	mdns_publish(&ctx.bed, "zc-good", TCP_TYPE, 18013, "p=tcp", "junk");
 	WAIT_FOR(svc_on(18013) && svc_on(4420), 15000, "zc-good and zc-roce not both reported");
 	WAIT_FOR(log_count("'zc-foo'") >= 1 && log_count("'zc-nop'") >= 1, 5000,
 		 "the bad services were not logged");
@@ -640,11 +448,11 @@ START_TEST(test_avahi_restart)
 	int pub;
 
 	listen_on(18014);
-	pub = publish("zc-dc", TCP_TYPE, 18014, "p=tcp", "nqn=" DC_NQN);
+	pub = mdns_publish(&ctx.bed, "zc-dc", TCP_TYPE, 18014, "p=tcp", "nqn=" DC_NQN);
 	WAIT_FOR(svc_on(18014), 15000, "zc-dc was not reported within 15 s");
 	ck_assert_int_eq(log_count(NOT_AVAILABLE), 0);
 
-	reap(&ctx.avahi, SIGKILL);
+	mdns_reap(&ctx.bed.avahi, SIGKILL);
 	WAIT_FOR(n_services() == 0, 5000, "services still reported after avahi-daemon died");
 	WAIT_FOR(log_count(NOT_AVAILABLE) == 1, 2000, "'%s' not logged", NOT_AVAILABLE);
 	o = zc_status_json(ctx.zc);
@@ -656,10 +464,10 @@ START_TEST(test_avahi_restart)
 	zc_kick(ctx.zc);
 	run_for(500);
 	ck_assert_int_eq(log_count(NOT_AVAILABLE), 1);
-	reap(&ctx.pub[pub], SIGTERM);
+	mdns_reap(&ctx.bed.pub[pub], SIGTERM);
 
-	avahi_start();
-	publish("zc-dc", TCP_TYPE, 18014, "p=tcp", "nqn=" DC_NQN);
+	mdns_avahi_start(&ctx.bed);
+	mdns_publish(&ctx.bed, "zc-dc", TCP_TYPE, 18014, "p=tcp", "nqn=" DC_NQN);
 	WAIT_FOR(svc_on(18014), 15000, "zc-dc not found again after avahi-daemon restarted");
 	ck_assert_int_eq(log_count("avahi-daemon is available"), 2);
 	o = zc_status_json(ctx.zc);
@@ -677,8 +485,8 @@ START_TEST(test_avahi_late)
 	run_for(300);
 	ck_assert_int_eq(log_count(NOT_AVAILABLE), 1);
 	listen_on(18015);
-	avahi_start();
-	publish("zc-dc", TCP_TYPE, 18015, "p=tcp", "nqn=" DC_NQN);
+	mdns_avahi_start(&ctx.bed);
+	mdns_publish(&ctx.bed, "zc-dc", TCP_TYPE, 18015, "p=tcp", "nqn=" DC_NQN);
 	WAIT_FOR(svc_on(18015), 15000, "zc-dc not found after avahi-daemon started");
 	ck_assert_int_eq(log_count(NOT_AVAILABLE), 1);
 }
@@ -689,7 +497,7 @@ START_TEST(test_disable_drops_everything)
 	json_object *o, *v;
 
 	listen_on(18016);
-	publish("zc-dc", TCP_TYPE, 18016, "p=tcp", "nqn=" DC_NQN);
+	mdns_publish(&ctx.bed, "zc-dc", TCP_TYPE, 18016, "p=tcp", "nqn=" DC_NQN);
 	WAIT_FOR(svc_on(18016), 15000, "zc-dc was not reported within 15 s");
 	WAIT_FOR(ctx.changed >= 1, 1000, "ops->changed was not called");
 	ctx.changed = 0;
@@ -1071,35 +879,13 @@ static Suite *zeroconf_suite(void)
 	return s;
 }
 
-/* Fails (never skips) without root or without the programs it drives. */
-static int preflight(void)
-{
-	static const char *const bins[] = { "avahi-daemon", "avahi-publish", "ip" };
-
-	if (geteuid() != 0) {
-		fprintf(stderr, "test-zeroconf: must run as root (network and mount namespaces, "
-				"avahi-daemon); run `ctest -L zeroconf` as root\n");
-		return -1;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(bins); i++)
-		if (!find_bin(bins[i])) {
-			fprintf(stderr, "test-zeroconf: %s not found: run scripts/deps.sh test\n",
-				bins[i]);
-			return -1;
-		}
-	if (!test_dbus_binary()) {
-		fprintf(stderr, "test-zeroconf: dbus-daemon not found: run scripts/deps.sh\n");
-		return -1;
-	}
-	return 0;
-}
-
 int main(void)
 {
 	SRunner *sr;
 	int failed, ran;
 
-	if (preflight() < 0)
+	/* fails (never skips) without root or without the programs it drives */
+	if (mdns_preflight("test-zeroconf") < 0)
 		return EXIT_FAILURE;
 	top_dir = strdup("/tmp/stas-zc-XXXXXX");
 	if (!top_dir || !mkdtemp(top_dir)) {

@@ -3,7 +3,10 @@
  * A stas daemon run for real under a test (see daemon-run.h). The bus
  * policy is a system-bus-like default (everyone connects, nobody owns
  * names or calls methods unless allowed) plus the project's policy file
- * for the daemon's name, so a test sees what the installed policy allows.
+ * for the daemon's name (and any other the test names, e.g. Avahi's), so a
+ * test sees what the installed policies allow. The daemon gets
+ * PR_SET_PDEATHSIG(SIGKILL): it ends with the test process, also when a
+ * failed assertion ends that before any cleanup ran.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,8 +38,7 @@ static const char *const system_like =
 	"    <allow receive_type=\"error\"/>\n"
 	"    <allow receive_type=\"signal\"/>\n"
 	"    <allow send_destination=\"org.freedesktop.DBus\"/>\n"
-	"  </policy>\n"
-	"  <include>%s</include>\n";
+	"  </policy>\n";
 
 static int write_file(const char *path, const char *text)
 {
@@ -68,11 +71,10 @@ static int notify_socket(struct daemon_run *r)
 	return 0;
 }
 
-static char binary_path[512];
-
 static int spawn(struct daemon_run *r)
 {
 	char conf[320], log[320], notify[320], run[320], sys[320], addr[600];
+	pid_t parent = getpid();
 
 	snprintf(conf, sizeof(conf), "%s/%s.conf", r->dir, r->prog);
 	snprintf(log, sizeof(log), "%s/%s.log", r->dir, r->prog);
@@ -84,8 +86,12 @@ static int spawn(struct daemon_run *r)
 	if (r->pid < 0)
 		return -errno;
 	if (r->pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int fd;
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0) {
 			dup2(fd, 2);
 			dup2(fd, 1);
@@ -95,23 +101,38 @@ static int spawn(struct daemon_run *r)
 		setenv("RUNTIME_DIRECTORY", run, 1);
 		setenv("STAS_SYS_CONF", sys, 1);
 		unsetenv("JOURNAL_STREAM");
-		execl(binary_path, r->prog, "-f", conf, (char *)NULL);
+		execl(r->binary, r->prog, "-f", conf, (char *)NULL);
 		_exit(127);
 	}
 	return daemon_run_wait_notify(r, "READY=1", 10000) ? 0 : -ETIMEDOUT;
 }
 
-int daemon_run_start(struct daemon_run *r, const char *prog, const char *binary,
-		     const char *policy_file, const char *conf)
+/* The bus configuration's policy: system-like, then an <include> per file. */
+static int bus_policy(const char *const policy_files[], char *buf, size_t size)
 {
-	char policy[1024], path[320];
+	size_t len = (size_t)snprintf(buf, size, "%s", system_like);
+
+	for (size_t i = 0; policy_files && policy_files[i] && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "  <include>%s</include>\n",
+					policy_files[i]);
+	return len < size ? 0 : -ENAMETOOLONG;
+}
+
+/* The daemon's directory and files: config, sys.conf, run/, the notify socket. */
+static int prepare_files(struct daemon_run *r, const char *prog, const char *binary,
+			 const char *conf)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[320];
 	int e;
 
 	memset(r, 0, sizeof(*r));
 	r->prog = prog;
 	r->notify_fd = -1;
-	snprintf(binary_path, sizeof(binary_path), "%s", binary);
-	snprintf(r->dir, sizeof(r->dir), "/tmp/stas-%s-XXXXXX", prog);
+	snprintf(r->binary, sizeof(r->binary), "%s", binary);
+	if ((size_t)snprintf(r->dir, sizeof(r->dir), "%s/stas-%s-XXXXXX",
+			     tmp && *tmp ? tmp : "/tmp", prog) >= sizeof(r->dir))
+		return -ENAMETOOLONG;
 	if (!mkdtemp(r->dir))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/run", r->dir);
@@ -126,16 +147,52 @@ int daemon_run_start(struct daemon_run *r, const char *prog, const char *binary,
 	if (e < 0)
 		return e;
 	e = daemon_run_write_conf(r, conf);
-	if (e < 0 || (e = notify_socket(r)) < 0)
+	if (e < 0)
 		return e;
-	snprintf(policy, sizeof(policy), system_like, policy_file);
+	return notify_socket(r);
+}
+
+int daemon_run_prepare(struct daemon_run *r, const char *prog, const char *binary,
+		       const char *const policy_files[], const char *conf)
+{
+	char policy[2048];
+	int e = prepare_files(r, prog, binary, conf);
+
+	if (e < 0)
+		return e;
+	e = bus_policy(policy_files, policy, sizeof(policy));
+	if (e < 0)
+		return e;
 	e = test_dbus_start(&r->bus, policy);
 	if (e < 0)
 		return e;
-	e = test_dbus_connect(&r->bus, &r->client);
+	return test_dbus_connect(&r->bus, &r->client);
+}
+
+int daemon_run_join(struct daemon_run *r, const struct daemon_run *host, const char *prog,
+		    const char *binary, const char *conf)
+{
+	int e = prepare_files(r, prog, binary, conf);
+
 	if (e < 0)
 		return e;
+	/* the address only: pid 0 and no directory, so cleaning up leaves the bus alone */
+	snprintf(r->bus.address, sizeof(r->bus.address), "%s", host->bus.address);
+	return test_dbus_connect(&r->bus, &r->client);
+}
+
+int daemon_run_launch(struct daemon_run *r)
+{
 	return spawn(r);
+}
+
+int daemon_run_start(struct daemon_run *r, const char *prog, const char *binary,
+		     const char *policy_file, const char *conf)
+{
+	const char *const files[] = { policy_file, NULL };
+	int e = daemon_run_prepare(r, prog, binary, files, conf);
+
+	return e < 0 ? e : daemon_run_launch(r);
 }
 
 void daemon_run_signal(struct daemon_run *r, int sig)

@@ -16,7 +16,8 @@
 
 struct daemon_run {
 	const char *prog; /* "stafd" */
-	char dir[64];	  /* temp dir: conf, sys.conf, run/, notify, log */
+	char binary[512];
+	char dir[64]; /* temp dir: conf, sys.conf, run/, notify, log */
 	struct test_dbus bus;
 	int notify_fd;
 	pid_t pid;
@@ -29,9 +30,30 @@ struct daemon_run {
  * @binary: the daemon's path
  * @policy_file: the project's bus policy file for its name
  * @conf: the daemon's config file text
+ *
+ * The temporary directory goes into $TMPDIR (else /tmp).
  */
 int daemon_run_start(struct daemon_run *r, const char *prog, const char *binary,
 		     const char *policy_file, const char *conf);
+
+/**
+ * daemon_run_prepare() - daemon_run_start() up to the daemon: files, bus
+ * (with every file of the NULL-terminated @policy_files included), client.
+ * Other programs can then join the bus (r->bus.address) before
+ * daemon_run_launch() starts the daemon.
+ */
+int daemon_run_prepare(struct daemon_run *r, const char *prog, const char *binary,
+		       const char *const policy_files[], const char *conf);
+
+/**
+ * daemon_run_join() - daemon_run_prepare() for a second daemon on @host's
+ * bus (its own directory, files and client; the bus stays @host's).
+ */
+int daemon_run_join(struct daemon_run *r, const struct daemon_run *host, const char *prog,
+		    const char *binary, const char *conf);
+
+/** daemon_run_launch() - start the prepared daemon; waits for READY=1 (10 s). */
+int daemon_run_launch(struct daemon_run *r);
 
 /** daemon_run_stop() - SIGTERM, wait for it; returns its exit status (or -1). */
 int daemon_run_stop(struct daemon_run *r);

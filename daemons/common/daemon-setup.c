@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Configuration policy shared by stafd and stacd (see daemon-setup.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/daemon-setup.h"
+#include "common/log.h"
+#include "stas/host-id.h"
+
+int daemon_sys_conf_load(struct sys_conf **ret)
+{
+	const char *path = getenv("STAS_SYS_CONF") ?: SYS_CONF_FILE;
+	struct sys_conf *sys = NULL;
+	struct stas_host h;
+	char id[STAS_UUID_STR_LEN];
+	int r;
+
+	r = sys_conf_load_file(path, NULL, &sys);
+	if (r < 0)
+		return log_error_errno(r, "cannot read %s: %m", path);
+	conf_diags_log(&sys->diags);
+	*ret = sys;
+	if (sys_conf_check(sys) == 0)
+		return 0;
+	r = stas_host_generate(&h);
+	if (r < 0) {
+		*ret = sys_conf_free(sys);
+		return log_error_errno(r, "no host identity and cannot make one: %m");
+	}
+	if (!sys->nqn[0])
+		snprintf(sys->nqn, sizeof(sys->nqn), "%s", h.nqn);
+	if (!sys->id[0]) {
+		memcpy(sys->id_bytes, h.id, sizeof(h.id));
+		stas_uuid_format(h.id, id);
+		snprintf(sys->id, sizeof(sys->id), "%s", id);
+	}
+	log_warning("no host NQN/ID in %s or /etc/nvme: using %s (host ID %s) for this run; "
+		    "create /etc/nvme/hostnqn and /etc/nvme/hostid to make it stable",
+		    path, sys->nqn, sys->id);
+	return 0;
+}
+
+bool daemon_start(const struct daemon_info *info, enum stas_daemon daemon, int argc, char **argv,
+		  struct daemon_args *a, struct stas_conf **conf, struct sys_conf **sys,
+		  int *exit_code)
+{
+	int r;
+
+	r = daemon_args_parse(info, argc, argv, stdout, stderr, a);
+	if (r != 0) {
+		*exit_code = r > 0 ? EXIT_SUCCESS : 2;
+		return false;
+	}
+	*exit_code = EXIT_FAILURE;
+	log_open(info->prog, a->syslog ? LOG_TARGET_JOURNAL : LOG_TARGET_AUTO);
+	r = conf_load_file(daemon, a->conf_file, conf);
+	if (r < 0) {
+		log_error_errno(r, "cannot read %s: %m", a->conf_file);
+		return false;
+	}
+	conf_diags_log(&(*conf)->diags);
+	log_set_level(daemon_args_log_level(a, (*conf)->tron));
+	if (daemon_sys_conf_load(sys) < 0) {
+		*conf = conf_free(*conf);
+		return false;
+	}
+	*exit_code = EXIT_SUCCESS;
+	return true;
+}
+
+int daemon_conf_reload(enum stas_daemon daemon, const char *path, struct stas_conf **ret)
+{
+	struct stas_conf *next = NULL;
+	int r;
+
+	r = conf_load_file(daemon, path, &next);
+	if (r < 0)
+		return log_error_errno(r,
+				       "reload: cannot read %s: %m; keeping the running "
+				       "configuration",
+				       path);
+	conf_diags_log(&next->diags);
+	if (next->diags.n_errors) {
+		log_error("reload: %s has %u error(s) (above); keeping the running configuration",
+			  path, next->diags.n_errors);
+		conf_free(next);
+		return -EINVAL;
+	}
+	*ret = next;
+	return 0;
+}
+
+bool daemon_tid_acceptable(const struct stas_conf *c, const struct tid *t, const char *what)
+{
+	char buf[TID_STR_MAX];
+
+	if (conf_excluded(c, t)) {
+		log_debug("%s %s: excluded", what, tid_to_string(t, buf, sizeof(buf)));
+		return false;
+	}
+	if (strcmp(t->transport, "tcp")) {
+		log_warning("%s %s: transport %s is not supported (the userspace host speaks tcp)",
+			    what, tid_to_string(t, buf, sizeof(buf)), t->transport);
+		return false;
+	}
+	switch (tid_family_check(t, c->ip_family)) {
+	case TID_FAMILY_OK:
+		return true;
+	case TID_FAMILY_DISABLED:
+		log_info("%s %s: excluded by the ip-family setting", what,
+			 tid_to_string(t, buf, sizeof(buf)));
+		return false;
+	case TID_FAMILY_HOSTNAME:
+		log_warning("%s %s: host names are not resolved; give an IP address", what,
+			    tid_to_string(t, buf, sizeof(buf)));
+		return false;
+	}
+	return false;
+}

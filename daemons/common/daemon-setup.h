@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Policy both daemons share around their configuration: where the host
+ * identity comes from, how a reload is refused, which controllers the
+ * userspace host can and may reach.
+ */
+#ifndef STAS_DAEMON_SETUP_H
+#define STAS_DAEMON_SETUP_H
+
+#include <stdbool.h>
+
+#include "common/conf.h"
+#include "common/daemon-args.h"
+#include "common/sys-conf.h"
+
+/**
+ * daemon_start() - what main() does before the loop: the command line,
+ * logging, the daemon's configuration (diagnostics logged with file:line),
+ * the log level, and the host identity.
+ *
+ * Return: true to run, with *@conf and *@sys set and @a filled; false to
+ * exit at once with *@exit_code (0 after --help or --version, 2 for a bad
+ * command line, 1 when the daemon cannot start; all said already).
+ */
+bool daemon_start(const struct daemon_info *info, enum stas_daemon daemon, int argc, char **argv,
+		  struct daemon_args *a, struct stas_conf **conf, struct sys_conf **sys,
+		  int *exit_code);
+
+/**
+ * daemon_sys_conf_load() - sys.conf ($STAS_SYS_CONF, else /etc/stas/sys.conf)
+ * with its diagnostics logged. Without a usable host NQN or ID the daemon
+ * still runs, with a fresh identity for this run, and says so: a service
+ * that refuses to start helps nobody.
+ */
+int daemon_sys_conf_load(struct sys_conf **ret);
+
+/**
+ * daemon_conf_reload() - parse @path into a fresh configuration for a
+ * reload. A file that cannot be read or has errors (logged with file:line)
+ * is refused: the running configuration stays.
+ */
+int daemon_conf_reload(enum stas_daemon daemon, const char *path, struct stas_conf **ret);
+
+/**
+ * daemon_tid_acceptable() - exclude=, the ip-family filter, and what the
+ * userspace host can reach (tcp to an IP literal); says why not, naming
+ * @what and the controller.
+ */
+bool daemon_tid_acceptable(const struct stas_conf *c, const struct tid *t, const char *what);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * stacd following stafd over D-Bus: org.nvmexpress.staf appearing and
+ * vanishing, log_pages_changed and dc_removed debounced by a soak (1.5 s,
+ * 10 s after stafd came back so it can refill its cache), then
+ * get_all_log_pages(true). The I/O controllers found there are kept until
+ * a later answer says otherwise: stafd being away is never "nothing found".
+ */
+#ifndef STAS_STACD_FOLLOW_H
+#define STAS_STACD_FOLLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/tid.h"
+
+struct bus_event;
+struct event_base;
+struct follow;
+
+#define FOLLOW_SOAK_MS	    1500
+#define FOLLOW_LONG_SOAK_MS 10000
+
+/* One I/O controller in a discovery log, with the DC's host side. */
+struct follow_ioc {
+	struct tid tid;
+	uint16_t eflags;
+};
+
+struct follow_ops {
+	/* A fresh answer from stafd: call follow_iocs(). */
+	void (*changed)(void *arg);
+};
+
+int follow_new(struct bus_event *be, struct event_base *base, const struct follow_ops *ops,
+	       void *arg, struct follow **ret);
+void follow_free(struct follow *f);
+
+/** follow_iocs() - the I/O controllers of stafd's last answer; valid until the next one. */
+size_t follow_iocs(struct follow *f, const struct follow_ioc **ret);
+
+/** follow_have_answer() - stafd has answered at least once (since start or restore). */
+bool follow_have_answer(const struct follow *f);
+
+/** follow_restore() - seed the list from the last-known state (stafd not asked yet). */
+int follow_restore(struct follow *f, const struct follow_ioc *v, size_t n);
+
+bool follow_stafd_present(const struct follow *f);
+uint64_t follow_fetches(const struct follow *f);
+
+#endif
