@@ -300,11 +300,6 @@ size_t follow_iocs(struct follow *f, const struct follow_ioc **ret)
 	return f->n;
 }
 
-bool follow_have_answer(const struct follow *f)
-{
-	return f->answered;
-}
-
 int follow_restore(struct follow *f, const struct follow_ioc *v, size_t n)
 {
 	struct follow_ioc *copy;

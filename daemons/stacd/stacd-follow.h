@@ -40,9 +40,6 @@ void follow_free(struct follow *f);
 /** follow_iocs() - the I/O controllers of stafd's last answer; valid until the next one. */
 size_t follow_iocs(struct follow *f, const struct follow_ioc **ret);
 
-/** follow_have_answer() - stafd has answered at least once (since start or restore). */
-bool follow_have_answer(const struct follow *f);
-
 /** follow_restore() - seed the list from the last-known state (stafd not asked yet). */
 int follow_restore(struct follow *f, const struct follow_ioc *v, size_t n);
 

@@ -394,16 +394,6 @@ const struct tid *ioc_tid(const struct ioc *ioc)
 	return &ioc->p.tid;
 }
 
-const struct ioc_conn_params *ioc_params(const struct ioc *ioc)
-{
-	return &ioc->p;
-}
-
-enum ioc_origin ioc_origin(const struct ioc *ioc)
-{
-	return ioc->origin;
-}
-
 void ioc_set_origin(struct ioc *ioc, enum ioc_origin o)
 {
 	ioc->origin = o;

@@ -72,8 +72,6 @@ void ioc_set_ncc(struct ioc *ioc, bool ncc, uint16_t eflags);
 void ioc_kick(struct ioc *ioc);
 
 const struct tid *ioc_tid(const struct ioc *ioc);
-const struct ioc_conn_params *ioc_params(const struct ioc *ioc);
-enum ioc_origin ioc_origin(const struct ioc *ioc);
 void ioc_set_origin(struct ioc *ioc, enum ioc_origin o);
 enum ioc_state ioc_state(const struct ioc *ioc);
 bool ioc_connected(const struct ioc *ioc);

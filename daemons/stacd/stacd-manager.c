@@ -296,11 +296,6 @@ static void reconcile(struct stac *s, bool fresh_answer)
 	stac_state_save_soon(s);
 }
 
-void stac_reconcile_now(struct stac *s)
-{
-	reconcile(s, false);
-}
-
 static void on_soak(evutil_socket_t fd, short what, void *arg)
 {
 	reconcile(arg, false);

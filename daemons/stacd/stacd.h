@@ -65,7 +65,6 @@ int stac_manager_init(struct stac *s);
 void stac_manager_start(struct stac *s);
 void stac_manager_done(struct stac *s);
 void stac_reconcile_soon(struct stac *s);
-void stac_reconcile_now(struct stac *s);
 int stac_reload(struct stac *s);
 void stac_stop(struct stac *s);
 struct stac_ioc *stac_find(struct stac *s, const struct tid *t);
