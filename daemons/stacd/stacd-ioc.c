@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <sys/random.h>
 
 #include <event2/event.h>
 
+#include "common/backoff.h"
 #include "common/log.h"
 #include "stacd-ioc.h"
 #include "stas/cleanup.h"
@@ -146,25 +146,6 @@ static void want_connect(struct ioc *ioc)
 
 /* ---- retry policy ---------------------------------------------------------------------------- */
 
-static uint32_t jitter_ms(uint32_t ms)
-{
-	uint32_t r = 0;
-
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-		r = (uint32_t)stas_now_us();
-	return ms / 4 * 3 + (ms ? r % (ms / 2 + 1) : 0); /* 75%..125% */
-}
-
-static uint32_t backoff_ms(const struct ioc *ioc)
-{
-	uint64_t ms = (uint64_t)ioc->pol.reconnect_delay_s * 1000;
-	uint64_t max = (uint64_t)ioc->pol.reconnect_max_s * 1000;
-
-	for (uint32_t i = 1; i < ioc->attempts && ms < max; i++)
-		ms *= 2;
-	return jitter_ms((uint32_t)(ms > max ? max : ms));
-}
-
 __attribute__((format(printf, 2, 3))) static void give_up(struct ioc *ioc, const char *fmt, ...)
 {
 	char why[160];
@@ -209,7 +190,7 @@ static void schedule_retry(struct ioc *ioc)
 		give_up(ioc, "no connection for ctrl-loss-tmo (%d s)", ioc->pol.ctrl_loss_tmo_s);
 		return;
 	}
-	ms = backoff_ms(ioc);
+	ms = backoff_ms(ioc->pol.reconnect_delay_s, ioc->pol.reconnect_max_s, ioc->attempts);
 	/* the budget ends on time, not at the first failure after it */
 	if (ioc->pol.ctrl_loss_tmo_s >= 0) {
 		uint64_t left =

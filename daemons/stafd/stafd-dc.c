@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <event2/event.h>
 
+#include "common/backoff.h"
 #include "common/log.h"
 #include "stafd-dc.h"
 #include "stas/cleanup.h"
@@ -161,32 +161,11 @@ void dc_seed_cache(struct dc *dc, struct nvmf_disc_log *log)
 
 /* ---- timers -------------------------------------------------------------------------------- */
 
-static uint32_t jitter_ms(uint32_t ms)
-{
-	uint32_t r = 0;
-
-	/* 75%..125% of the delay, so DCs that failed together do not retry together */
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-		r = (uint32_t)stas_now_us();
-	return ms / 4 * 3 + (ms ? r % (ms / 2 + 1) : 0);
-}
-
 static void arm(struct event *ev, uint32_t ms)
 {
 	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
 
 	event_add(ev, &tv);
-}
-
-static uint32_t backoff_ms(const struct dc *dc)
-{
-	uint64_t ms = (uint64_t)dc->p.retry_base_s * 1000;
-
-	for (unsigned i = 1; i < dc->attempts && ms < (uint64_t)dc->p.retry_max_s * 1000; i++)
-		ms *= 2;
-	if (ms > (uint64_t)dc->p.retry_max_s * 1000)
-		ms = (uint64_t)dc->p.retry_max_s * 1000;
-	return jitter_ms((uint32_t)ms);
 }
 
 /* ---- the association --------------------------------------------------------------------------
@@ -207,7 +186,7 @@ static void lost(struct dc *dc, int err, const char *msg)
 	dc->attempts++;
 	if (!dc->unreachable_since)
 		dc->unreachable_since = stas_now_us();
-	ms = backoff_ms(dc);
+	ms = backoff_ms(dc->p.retry_base_s, dc->p.retry_max_s, dc->attempts);
 	dc->retry_at = stas_now_us() + (uint64_t)ms * 1000;
 	/* the first failure is worth an error; the retries that follow are routine */
 	if (dc->attempts == 1)
@@ -270,7 +249,7 @@ static void log_fetched(void *arg, int err, const char *msg, struct nvmf_disc_lo
 		snprintf(dc->last_error, sizeof(dc->last_error), "Get Log Page: %s", msg);
 		log_error("%s: %s; retrying in 20 s", name(dc), dc->last_error);
 		dc_enter(dc, DC_LIVE);
-		arm(dc->ev_retry, jitter_ms(20000));
+		arm(dc->ev_retry, backoff_jitter_ms(20000));
 		return;
 	}
 	drop_unusable(log);

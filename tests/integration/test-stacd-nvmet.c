@@ -608,6 +608,42 @@ START_TEST(test_port_down_backoff)
 }
 END_TEST
 
+static bool state_is(const struct ctl *x, const void *state)
+{
+	return x && !strcmp(x->state, state);
+}
+
+/*
+ * ctrl-loss-tmo: a controller without a connection for that long is given
+ * up (controller_lost says why); stafd listing it again in a fresh log
+ * page brings it back.
+ */
+START_TEST(test_ctrl_loss_tmo)
+{
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *a = NULL, *b = NULL;
+	struct ctl v[MAX_CTLS], last;
+	struct signals sig;
+
+	start_both("[Global]\nreconnect-delay = 1\nctrl-loss-tmo = 4\n");
+	wait_all_live(v, 40000);
+	watch(&sig, &a, &b);
+	/* as in test_port_down_backoff: tgt2 is the one stafd keeps listing on port 3 */
+	tb_change("tgt unlink 3 " TGT(1) "; tgt unlink 3 " TGT(2),
+		  "tgt link 3 " TGT(1) "; tgt link 3 " TGT(2));
+	ck_assert(wait_for("198.51.100.3", "4421", TGT(2), state_is, "retry-wait", 3000, &last));
+	ck_assert_msg(wait_for("198.51.100.3", "4421", TGT(2), state_is, "gave-up", 10000, &last),
+		      "still %s:\n%s", last.state, daemon_run_log(&c));
+	ck_assert_msg(strstr(sig.last_reason, "gave up") &&
+			      strstr(sig.last_reason, "ctrl-loss-tmo"),
+		      "%s", sig.last_reason);
+	/* the port back: port 3's log changes, stafd signals, stacd's fresh answer lists it */
+	tb_restore();
+	ck_assert_msg(wait_for("198.51.100.3", "4421", TGT(2), is_live, NULL, 30000, &last),
+		      "not revived (%s):\n%s", last.state, daemon_run_log(&c));
+	ck_assert_uint_eq(last.reconnects, 1); /* the same controller, not a new one */
+}
+END_TEST
+
 static bool all_one_queue(void)
 {
 	struct ctl v[MAX_CTLS];
@@ -676,6 +712,7 @@ static Suite *stacd_suite(void)
 	tcase_add_test(tc, test_ana_flip);
 	tcase_add_test(tc, test_stafd_restart_no_churn);
 	tcase_add_test(tc, test_port_down_backoff);
+	tcase_add_test(tc, test_ctrl_loss_tmo);
 	tcase_add_test(tc, test_config_and_reload);
 	suite_add_tcase(s, tc);
 	return s;

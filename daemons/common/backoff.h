@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Retry delays of both daemons: exponential from a base to a cap, each
+ * drawn from 75..125% of its length so that controllers that failed
+ * together do not retry together.
+ */
+#ifndef STAS_DAEMON_BACKOFF_H
+#define STAS_DAEMON_BACKOFF_H
+
+#include <stdint.h>
+
+/** backoff_jitter_ms() - a delay drawn from 75..125% of @ms. */
+uint32_t backoff_jitter_ms(uint32_t ms);
+
+/**
+ * backoff_ms() - the wait before the next attempt after @attempts failed
+ * ones (1 for the first): @base_s, doubled per further attempt, never
+ * more than @max_s, jittered.
+ */
+uint32_t backoff_ms(uint32_t base_s, uint32_t max_s, uint32_t attempts);
+
+#endif
