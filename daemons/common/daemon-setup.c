@@ -115,9 +115,26 @@ bool daemon_tid_acceptable(const struct stas_conf *c, const struct tid *t, const
 			 tid_to_string(t, buf, sizeof(buf)));
 		return false;
 	case TID_FAMILY_HOSTNAME:
-		log_warning("%s %s: host names are not resolved; give an IP address", what,
+		/* configured names were resolved already: this came off the wire */
+		log_warning("%s %s: traddr is not an IP address", what,
 			    tid_to_string(t, buf, sizeof(buf)));
 		return false;
 	}
 	return false;
+}
+
+int daemon_ctrl_tid(struct resolver *res, const struct stas_conf *c, const struct conf_ctrl *e,
+		    const char *host_nqn, struct tid *ret)
+{
+	char addr[sizeof(ret->traddr)];
+	int r;
+
+	conf_ctrl_tid(c, e, host_nqn, ret);
+	if (tid_family_check(ret, TID_IPV4 | TID_IPV6) != TID_FAMILY_HOSTNAME)
+		return 0;
+	r = resolver_get(res, ret->traddr, c->ip_family, addr, sizeof(addr));
+	if (r < 0)
+		return r;
+	tid_set(ret, TID_TRADDR, addr);
+	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "common/conf.h"
 #include "common/daemon-args.h"
+#include "common/resolver.h"
 #include "common/sys-conf.h"
 
 /**
@@ -47,5 +48,17 @@ int daemon_conf_reload(enum stas_daemon daemon, const char *path, struct stas_co
  * @what and the controller.
  */
 bool daemon_tid_acceptable(const struct stas_conf *c, const struct tid *t, const char *what);
+
+/**
+ * daemon_ctrl_tid() - the identity of @c's controller= entry @e, as
+ * conf_ctrl_tid() gives it, with a host name in traddr replaced by its
+ * address in one of @c's IP families (through @res).
+ *
+ * Return: 0; -EAGAIN while the name's first lookup runs (@res calls its
+ * owner back); another negative errno when the entry has no usable address
+ * now (see resolver_get()).
+ */
+int daemon_ctrl_tid(struct resolver *res, const struct stas_conf *c, const struct conf_ctrl *e,
+		    const char *host_nqn, struct tid *ret);
 
 #endif

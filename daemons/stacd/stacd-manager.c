@@ -48,6 +48,7 @@ struct want {
 struct want_set {
 	struct want *v;
 	size_t n, cap;
+	bool unresolved; /* a configured host name has no address yet: drop nothing */
 };
 
 static struct want *want_add(struct want_set *w, const struct tid *t, enum ioc_origin o)
@@ -78,8 +79,11 @@ static void want_configured(struct stac *s, struct want_set *w)
 	for (size_t i = 0; i < s->conf->controllers.n; i++) {
 		struct tid t;
 
-		conf_ctrl_tid(s->conf, &s->conf->controllers.v[i], s->sys->nqn, &t);
-		if (daemon_tid_acceptable(s->conf, &t, "configured controller"))
+		int r = daemon_ctrl_tid(s->res, s->conf, &s->conf->controllers.v[i], s->sys->nqn,
+					&t);
+
+		w->unresolved |= r == -EAGAIN;
+		if (r == 0 && daemon_tid_acceptable(s->conf, &t, "configured controller"))
 			want_add(w, &t, IOC_ORIGIN_CONFIGURED);
 	}
 }
@@ -113,8 +117,9 @@ static int tun(const struct conf_tunables *t, enum conf_tunable k, int dflt)
 }
 
 /* The tunables of @t: its controller= entry's, else [Global]'s, else ours. */
-static void params_for(const struct stas_conf *conf, const struct sys_conf *sys,
-		       const struct tid *t, struct ioc_conn_params *p, struct ioc_policy *pol)
+static void params_for(struct resolver *res, const struct stas_conf *conf,
+		       const struct sys_conf *sys, const struct tid *t, struct ioc_conn_params *p,
+		       struct ioc_policy *pol)
 {
 	struct conf_tunables v = conf->global;
 	int reconnect;
@@ -122,8 +127,8 @@ static void params_for(const struct stas_conf *conf, const struct sys_conf *sys,
 	for (size_t i = 0; i < conf->controllers.n; i++) {
 		struct tid ct;
 
-		conf_ctrl_tid(conf, &conf->controllers.v[i], sys->nqn, &ct);
-		if (tid_equal(&ct, t))
+		if (!daemon_ctrl_tid(res, conf, &conf->controllers.v[i], sys->nqn, &ct) &&
+		    tid_equal(&ct, t))
 			conf_tunables_merge(&conf->global, &conf->controllers.v[i].tun, &v);
 	}
 	memset(p, 0, sizeof(*p));
@@ -197,7 +202,7 @@ static int add_ioc(struct stac *s, const struct want *w)
 
 	if (!e)
 		return -ENOMEM;
-	params_for(s->conf, s->sys, &w->tid, &p, &pol);
+	params_for(s->res, s->conf, s->sys, &w->tid, &p, &pol);
 	r = ioc_new(s->base, &ioc_backend_userspace, s->slots, &p, &pol, w->origin, &ioc_ops, s,
 		    &e->ioc);
 	if (r < 0) {
@@ -277,6 +282,8 @@ static void reconcile(struct stac *s, bool fresh_answer)
 				keep = &w.v[i];
 		if (keep) {
 			apply(s, e, keep, fresh_answer);
+		} else if (w.unresolved) {
+			continue; /* it may be what a configured name resolves to */
 		} else if (ioc_state(e->ioc) == IOC_STOPPED) {
 			drop_ioc(s, e, "kept while it lived; now gone");
 		} else if (keep_unwanted(s, e->ioc) && ioc_connected(e->ioc)) {
@@ -292,6 +299,7 @@ static void reconcile(struct stac *s, bool fresh_answer)
 		if (!stac_find(s, &w.v[i].tid))
 			add_ioc(s, &w.v[i]);
 	free(w.v);
+	resolver_sweep(s->res);
 	stac_status_update(s);
 	stac_state_save_soon(s);
 }
@@ -316,6 +324,12 @@ static void follow_changed(void *arg)
 }
 
 static const struct follow_ops follow_ops = { follow_changed };
+
+/* A configured host name got its first address, or a new one. */
+static void on_resolved(void *arg)
+{
+	reconcile(arg, false);
+}
 
 /* ---- state file ------------------------------------------------------------------------------ */
 
@@ -421,6 +435,9 @@ int stac_manager_init(struct stac *s)
 	r = ioc_slots_new(s->base, STACD_CONNECT_CAP, &s->slots);
 	if (r < 0)
 		return r;
+	r = resolver_new(s->base, on_resolved, s, &s->res);
+	if (r < 0)
+		return r;
 	r = follow_new(s->bus, s->base, &follow_ops, s, &s->follow);
 	if (r < 0)
 		return log_error_errno(r, "cannot follow stafd: %m");
@@ -452,6 +469,7 @@ void stac_manager_done(struct stac *s)
 		event_free(s->ev_save);
 	if (s->ev_stop)
 		event_free(s->ev_stop);
+	s->res = resolver_free(s->res);
 }
 
 /*
@@ -476,8 +494,8 @@ int stac_reload(struct stac *s)
 		struct ioc_policy oldpol, newpol;
 
 		n = TAILQ_NEXT(e, link);
-		params_for(s->conf, s->sys, ioc_tid(e->ioc), &oldp, &oldpol);
-		params_for(next, s->sys, ioc_tid(e->ioc), &newp, &newpol);
+		params_for(s->res, s->conf, s->sys, ioc_tid(e->ioc), &oldp, &oldpol);
+		params_for(s->res, next, s->sys, ioc_tid(e->ioc), &newp, &newpol);
 		if (memcmp(&oldp, &newp, sizeof(oldp)) || memcmp(&oldpol, &newpol, sizeof(oldpol)))
 			drop_ioc(s, e, "its settings changed"); /* back at once, below */
 		else
@@ -487,6 +505,7 @@ int stac_reload(struct stac *s)
 	s->conf = next;
 	log_set_level(s->conf->tron ? LOG_DEBUG : LOG_INFO);
 	bus_object_tron_changed(&s->busobj, STAC_DEBUG);
+	resolver_refresh(s->res); /* names may have moved too */
 	reconcile(s, true);
 	notify_ready();
 	log_info("reloaded %s", s->conf_path);

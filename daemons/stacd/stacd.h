@@ -46,6 +46,7 @@ struct stac {
 	struct bus_object busobj; /* org.nvmexpress.stac (zeroed until published) */
 	struct follow *follow;
 	struct ioc_slots *slots;
+	struct resolver *res; /* host names in controller= entries */
 	char *state_dir;
 	uint64_t started_us;
 

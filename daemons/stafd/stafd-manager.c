@@ -41,6 +41,7 @@ struct want {
 struct want_set {
 	struct want *v;
 	size_t n, cap;
+	bool unresolved; /* a configured host name has no address yet: remove nothing */
 };
 
 static int want_add(struct want_set *w, const struct tid *t, enum dc_origin o, unsigned depth)
@@ -77,8 +78,11 @@ static void want_configured(struct staf *s, struct want_set *w)
 	for (size_t i = 0; i < s->conf->controllers.n; i++) {
 		struct tid t;
 
-		conf_ctrl_tid(s->conf, &s->conf->controllers.v[i], s->sys->nqn, &t);
-		if (acceptable(s, &t, "configured controller"))
+		int r = daemon_ctrl_tid(s->res, s->conf, &s->conf->controllers.v[i], s->sys->nqn,
+					&t);
+
+		w->unresolved |= r == -EAGAIN;
+		if (r == 0 && acceptable(s, &t, "configured controller"))
 			want_add(w, &t, DC_ORIGIN_CONFIGURED, 0);
 	}
 }
@@ -188,8 +192,8 @@ static void dc_restored(void *arg, struct dc *dc)
 
 static const struct dc_ops dc_ops = { dc_log_changed, dc_lost, dc_restored };
 
-static void params_for(const struct stas_conf *conf, const struct sys_conf *sys,
-		       const struct tid *t, struct dc_params *ret)
+static void params_for(struct resolver *res, const struct stas_conf *conf,
+		       const struct sys_conf *sys, const struct tid *t, struct dc_params *ret)
 {
 	struct conf_tunables tun = conf->global;
 
@@ -198,8 +202,8 @@ static void params_for(const struct stas_conf *conf, const struct sys_conf *sys,
 	for (size_t i = 0; i < conf->controllers.n; i++) {
 		struct tid ct;
 
-		conf_ctrl_tid(conf, &conf->controllers.v[i], sys->nqn, &ct);
-		if (tid_equal(&ct, t))
+		if (!daemon_ctrl_tid(res, conf, &conf->controllers.v[i], sys->nqn, &ct) &&
+		    tid_equal(&ct, t))
 			conf_tunables_merge(&conf->global, &conf->controllers.v[i].tun, &tun);
 	}
 	memcpy(ret->hostid, sys->id_bytes, sizeof(ret->hostid));
@@ -217,7 +221,7 @@ static void params_for(const struct stas_conf *conf, const struct sys_conf *sys,
 
 void staf_dc_params(const struct staf *s, const struct tid *t, struct dc_params *ret)
 {
-	params_for(s->conf, s->sys, t, ret);
+	params_for(s->res, s->conf, s->sys, t, ret);
 }
 
 static int add_dc(struct staf *s, const struct want *w)
@@ -318,6 +322,8 @@ void staf_reconcile_now(struct staf *s)
 			dc_set_depth(e->dc, keep->depth);
 			continue;
 		}
+		if (!keep && w.unresolved)
+			continue; /* it may be what the name resolves to */
 		if (keep)
 			keep->purged = true;
 		remove_dc(s, e, !s->conf->persistent_connections);
@@ -330,10 +336,17 @@ void staf_reconcile_now(struct staf *s)
 		staf_bus_dc_removed(s);
 	free(w.v);
 	free(announced.v);
+	resolver_sweep(s->res);
 	staf_state_save_soon(s);
 }
 
 static void on_soak(evutil_socket_t fd, short what, void *arg)
+{
+	staf_reconcile_now(arg);
+}
+
+/* A configured host name got its first address, or a new one. */
+static void on_resolved(void *arg)
 {
 	staf_reconcile_now(arg);
 }
@@ -536,7 +549,7 @@ int staf_manager_init(struct staf *s)
 	s->ev_purge = evtimer_new(s->base, on_purge, s);
 	if (!s->ev_soak || !s->ev_save || !s->ev_purge)
 		return -ENOMEM;
-	return 0;
+	return resolver_new(s->base, on_resolved, s, &s->res);
 }
 
 void staf_manager_start(struct staf *s)
@@ -562,6 +575,7 @@ void staf_manager_done(struct staf *s)
 		event_free(s->ev_purge);
 	if (s->ev_stop)
 		event_free(s->ev_stop);
+	s->res = resolver_free(s->res);
 }
 
 /*
@@ -585,12 +599,13 @@ int staf_reload(struct staf *s)
 		struct staf_dc *e;
 		struct dc_params oldp, newp;
 
-		conf_ctrl_tid(next, &next->controllers.v[i], s->sys->nqn, &nt);
+		if (daemon_ctrl_tid(s->res, next, &next->controllers.v[i], s->sys->nqn, &nt))
+			continue;
 		e = staf_find(s, &nt);
 		if (!e)
 			continue;
-		params_for(s->conf, s->sys, &nt, &oldp);
-		params_for(next, s->sys, &nt, &newp);
+		params_for(s->res, s->conf, s->sys, &nt, &oldp);
+		params_for(s->res, next, s->sys, &nt, &newp);
 		if (memcmp(&oldp, &newp, sizeof(oldp)))
 			remove_dc(s, e, false); /* comes back with the new settings */
 	}
@@ -602,6 +617,7 @@ int staf_reload(struct staf *s)
 		zc_enable(s->zc, s->conf->zeroconf);
 		zc_kick(s->zc);
 	}
+	resolver_refresh(s->res); /* names may have moved too */
 	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link))
 		if (!e->stopping && dc_state(e->dc) == DC_RETRY_WAIT)
 			dc_resync(e->dc); /* now is a good moment to try again */

@@ -46,6 +46,7 @@ struct staf {
 	struct bus_event *bus;
 	struct bus_object busobj; /* org.nvmexpress.staf (zeroed until published) */
 	struct zc *zc;
+	struct resolver *res; /* host names in controller= entries */
 	char *state_dir;
 	uint64_t started_us;
 

@@ -656,8 +656,9 @@ static bool all_one_queue(void)
 }
 
 /*
- * Broken lines: file:line, the daemon runs. A reload with new settings
- * reconnects with them; a broken reload keeps the running configuration.
+ * Broken lines: file:line, the daemon runs; a host name in traddr is
+ * resolved. A reload with new settings reconnects with them; a broken
+ * reload keeps the running configuration.
  */
 START_TEST(test_config_and_reload)
 {
@@ -667,7 +668,8 @@ START_TEST(test_config_and_reload)
 
 	start_both("[Global]\nkato = ten\n[Controllers]\n"
 		   "controller = transport=tcp;traddr=198.51.100.2;trsvcid=8010\n"
-		   "controller = transport=tcp;traddr=198.51.100.3;trsvcid=4421;nqn=" TGT(1) "\n");
+		   "controller = transport=tcp;traddr=target2.stas.test;trsvcid=4421;nqn=" TGT(
+			   1) "\n");
 	ck_assert(daemon_run_alive(&c));
 	ck_assert_msg(strstr(daemon_run_log(&c), "stacd.conf:2") &&
 			      strstr(daemon_run_log(&c), "kato"),
@@ -677,6 +679,10 @@ START_TEST(test_config_and_reload)
 		      "%s", daemon_run_log(&c));
 	n = wait_all_live(v, 40000);
 	ck_assert_uint_eq(n, N_PATHS);
+	/* the host name became the address stafd also lists: one controller, configured */
+	ck_assert_msg(strstr(daemon_run_log(&c),
+			     "holding (tcp, 198.51.100.3, 4421, " TGT(1) ") (configured)"),
+		      "%s", daemon_run_log(&c));
 	ck_assert_int_eq(daemon_run_write_conf(&c, "[Global]\nnr-io-queues = 1\n"), 0);
 	c.notified[0] = '\0';
 	daemon_run_signal(&c, SIGHUP);

@@ -389,6 +389,65 @@ START_TEST(test_reload)
 }
 END_TEST
 
+/* Wait until the DC at @traddr:@trsvcid is connected; NULL if it is not within @ms. */
+static json_object *wait_connected(const char *traddr, const char *trsvcid, int ms)
+{
+	json_object *dc = NULL;
+
+	for (int waited = 0; waited <= ms; waited += 200) {
+		dc = controller(traddr, trsvcid);
+		if (dc && !strcmp(sget(dc, "connected"), "True"))
+			return dc;
+		if (dc)
+			json_object_put(dc);
+		dc = NULL;
+		daemon_run_pump(&d, 200);
+	}
+	return NULL;
+}
+
+#define NAMED_DCS(family, port)                                                                    \
+	"[Global]\nip-family = " family "\n[Controllers]\n"                                        \
+	"controller = transport=tcp;traddr=target.stas.test;trsvcid=" port "\n"                    \
+	"controller = transport=tcp;traddr=nosuch.stas.test;trsvcid=8009\n"
+
+/*
+ * Host names in traddr (the test bed's /etc/netns hosts file names the
+ * target): the address of an enabled family is used, IPv4 first; a name
+ * that does not resolve is logged and skipped.
+ */
+START_TEST(test_host_names)
+{
+	_cleanup_(json_putp) json_object *all = NULL;
+	json_object *dc;
+
+	start(NAMED_DCS("ipv6", "4420"));
+	dc = wait_connected("2001:db8::2", "4420", 10000);
+	ck_assert_msg(dc, "target.stas.test did not become [2001:db8::2]:4420:\n%s",
+		      daemon_run_log(&d));
+	json_object_put(dc);
+	all = all_log_pages();
+	/* only IPv6 is enabled: the referrals to IPv4 ports are not followed */
+	ck_assert_msg(json_object_array_length(all) == 1, "%s",
+		      json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY));
+	ck_assert_msg(strstr(daemon_run_log(&d), "cannot resolve host name nosuch.stas.test"), "%s",
+		      daemon_run_log(&d));
+
+	/* both families: the same name now means its IPv4 address; its referrals lead on */
+	ck_assert_int_eq(daemon_run_write_conf(&d, NAMED_DCS("ipv4+ipv6", "8009")), 0);
+	daemon_run_signal(&d, SIGHUP);
+	dc = wait_connected("198.51.100.2", "8009", 10000);
+	ck_assert_msg(dc, "target.stas.test did not become 198.51.100.2:8009:\n%s",
+		      daemon_run_log(&d));
+	json_object_put(dc);
+	json_object_put(all);
+	all = wait_all_dcs(20000);
+	ck_assert_ptr_null(find_dc(all, "target.stas.test", "8009"));
+	ck_assert_ptr_null(find_dc(all, "nosuch.stas.test", "8009"));
+	ck_assert(daemon_run_alive(&d));
+}
+END_TEST
+
 /* A broken line at start: file:line and key in the log, the daemon runs on the defaults. */
 START_TEST(test_broken_config_at_start)
 {
@@ -501,6 +560,7 @@ static Suite *stafd_suite(void)
 	tcase_add_test(tc, test_unlink_signal);
 	tcase_add_test(tc, test_port_down_and_back);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_host_names);
 	tcase_add_test(tc, test_broken_config_at_start);
 	tcase_add_test(tc, test_tron_root_only);
 	tcase_add_test(tc, test_state_survives_restart);

@@ -39,6 +39,9 @@ readonly TB_HOST_V4=198.51.100.1/24 TB_HOST_V6=2001:db8::1/64
 readonly TB_NET_INIT_INO=4026531833
 readonly TB_FIRST_ENDPOINTS=(198.51.100.2:8009 198.51.100.2:4420)
 readonly TB_MORE_ENDPOINTS=(198.51.100.3:4421 '[2001:db8::2]:4420' 198.51.100.2:8010)
+# Host names inside the namespace: `ip netns exec` bind-mounts /etc/netns/<ns>/hosts
+# over /etc/hosts, so tests can name the target (doc/testbed.md).
+readonly TB_HOSTS_MARK='# written by stas testbed.sh'
 
 TB_T0=$EPOCHREALTIME
 
@@ -326,9 +329,35 @@ create_netns() {
 	ip -n "$NETNS" addr add "$TB_HOST_V4" dev tap0
 	ip -n "$NETNS" -6 addr add "$TB_HOST_V6" dev tap0 nodad
 	ip -n "$NETNS" link set tap0 up
+	write_hosts
 	if [[ -n $(ip -n "$NETNS" route show default) || -n $(ip -n "$NETNS" -6 route show default) ]]; then
 		die "namespace $NETNS has a default route; refusing"
 	fi
+}
+
+write_hosts() {
+	local dir=/etc/netns/$NETNS
+	if [[ -e $dir/hosts ]] && ! grep -qxF "$TB_HOSTS_MARK" "$dir/hosts"; then
+		die "$dir/hosts exists and was not written by testbed.sh; refusing to replace it"
+	fi
+	mkdir -p "$dir"
+	cat >"$dir/hosts" <<-EOF
+		$TB_HOSTS_MARK
+		127.0.0.1 localhost
+		::1 localhost
+		198.51.100.2 target.stas.test
+		2001:db8::2 target.stas.test target6.stas.test
+		198.51.100.3 target2.stas.test
+	EOF
+}
+
+# the hosts file of a namespace we created (never one we did not write)
+remove_hosts() {
+	local dir=/etc/netns/$1
+	[[ -f $dir/hosts ]] && grep -qxF "$TB_HOSTS_MARK" "$dir/hosts" || return 0
+	rm -f "$dir/hosts"
+	rmdir "$dir" 2>/dev/null || true
+	rmdir /etc/netns 2>/dev/null || true
 }
 
 boot_guest() {
@@ -442,6 +471,7 @@ do_stop() {
 			fi
 		done
 		ip netns del "$ns"
+		remove_hosts "$ns"
 		say "deleted netns $ns"
 	elif [[ -f $OWNED ]]; then
 		say "netns recorded in $OWNED is gone or was replaced; left alone"
@@ -556,6 +586,10 @@ cmd_check_clean() {
 	for ns in $(printf '%s\n' "${names[@]}" | sort -u); do
 		if netns_exists "$ns"; then
 			warn "left behind: network namespace $ns"
+			dirty=1
+		fi
+		if [[ -e /etc/netns/$ns/hosts ]] && grep -qxF "$TB_HOSTS_MARK" "/etc/netns/$ns/hosts"; then
+			warn "left behind: /etc/netns/$ns/hosts"
 			dirty=1
 		fi
 	done
