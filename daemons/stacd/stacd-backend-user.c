@@ -322,16 +322,36 @@ static int user_open(struct event_base *base, const struct ioc_conn_params *p,
 }
 
 static unsigned n_closing;
+static void (*idle_fn)(void *arg);
+static void *idle_arg;
+
+static void call_if_idle(void)
+{
+	void (*fn)(void *arg) = idle_fn;
+
+	if (n_closing || !fn)
+		return;
+	idle_fn = NULL;
+	fn(idle_arg);
+}
 
 static void disconnected(void *arg, int err)
 {
 	n_closing--;
 	conn_free(arg);
+	call_if_idle();
 }
 
 static unsigned user_closing(void)
 {
 	return n_closing;
+}
+
+static void user_when_idle(void (*fn)(void *arg), void *arg)
+{
+	idle_fn = fn;
+	idle_arg = arg;
+	call_if_idle();
 }
 
 static void user_close(struct ioc_conn *c, bool orderly)
@@ -372,6 +392,7 @@ const struct ioc_backend ioc_backend_userspace = {
 	.open = user_open,
 	.close = user_close,
 	.closing = user_closing,
+	.when_idle = user_when_idle,
 	.namespaces = user_namespaces,
 	.io_queues = user_io_queues,
 	.model = user_model,

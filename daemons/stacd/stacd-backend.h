@@ -51,6 +51,8 @@ struct ioc_backend {
 	void (*close)(struct ioc_conn *c, bool orderly);
 	/* Orderly closes still in progress (a daemon that stops waits for them). */
 	unsigned (*closing)(void);
+	/* Call @fn once no orderly close is in progress (at once if none); NULL cancels. */
+	void (*when_idle)(void (*fn)(void *arg), void *arg);
 	size_t (*namespaces)(struct ioc_conn *c, const struct ioc_ns_state **ret);
 	uint32_t (*io_queues)(struct ioc_conn *c);
 	const char *(*model)(struct ioc_conn *c);

@@ -23,7 +23,6 @@
 #include "stas/nvme-spec.h"
 
 #define STATE_VERSION	   1
-#define STOP_POLL_MS	   20
 #define RETRY_CAP_S	   60 /* the longest wait between attempts: nvme-stas's steady period */
 #define DEFAULT_KATO_S	   30
 #define DEFAULT_IO_QUEUES  4
@@ -512,24 +511,21 @@ int stac_reload(struct stac *s)
 	return 0;
 }
 
-static void on_stop_poll(evutil_socket_t fd, short what, void *arg)
+static void on_all_closed(void *arg)
 {
 	struct stac *s = arg;
-	struct timeval tv = { 0, STOP_POLL_MS * 1000 };
-	unsigned left = ioc_backend_userspace.closing();
 
-	if (left == 0) {
-		event_base_loopexit(s->base, NULL);
-		return;
-	}
-	if (stas_now_us() >= s->stop_deadline_us) {
-		log_warning(
-			"%u controller(s) did not finish their shutdown in time; exiting anyway",
-			left);
-		event_base_loopexit(s->base, NULL);
-		return;
-	}
-	event_add(s->ev_stop, &tv);
+	event_base_loopexit(s->base, NULL);
+}
+
+static void on_stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct stac *s = arg;
+
+	ioc_backend_userspace.when_idle(NULL, NULL);
+	log_warning("%u controller(s) did not finish their shutdown in time; exiting anyway",
+		    ioc_backend_userspace.closing());
+	event_base_loopexit(s->base, NULL);
 }
 
 /*
@@ -540,6 +536,8 @@ static void on_stop_poll(evutil_socket_t fd, short what, void *arg)
  */
 void stac_stop(struct stac *s)
 {
+	struct timeval stop_timeout = { STACD_STOP_TIMEOUT_MS / 1000,
+					(STACD_STOP_TIMEOUT_MS % 1000) * 1000 };
 	struct stac_ioc *e;
 
 	if (s->stopping)
@@ -555,11 +553,10 @@ void stac_stop(struct stac *s)
 		free(e);
 	}
 	s->n_iocs = 0;
-	s->stop_deadline_us = stas_now_us() + STACD_STOP_TIMEOUT_MS * 1000ull;
-	s->ev_stop = evtimer_new(s->base, on_stop_poll, s);
-	if (!s->ev_stop) {
+	s->ev_stop = evtimer_new(s->base, on_stop_timeout, s);
+	if (!s->ev_stop || event_add(s->ev_stop, &stop_timeout) < 0) {
 		event_base_loopexit(s->base, NULL);
 		return;
 	}
-	on_stop_poll(-1, 0, s);
+	ioc_backend_userspace.when_idle(on_all_closed, s);
 }

@@ -17,10 +17,9 @@
 #include "common/bus-util.h"
 #include "common/daemon-args.h"
 #include "common/daemon-setup.h"
-#include "common/daemon-signals.h"
+#include "common/daemon-services.h"
 #include "common/log.h"
 #include "common/notify.h"
-#include "common/state.h"
 #include "stacd.h"
 #include "stas/cleanup.h"
 #include "stas/ntcp-conn.h"
@@ -71,13 +70,12 @@ static void on_reload(void *ud)
 	stac_reload(ud);
 }
 
-static void on_stop(int signo, void *ud)
+static void on_stop(void *ud)
 {
-	log_info("signal %d: stopping", signo);
 	stac_stop(ud);
 }
 
-static const struct daemon_signal_ops signal_ops = { on_reload, on_stop };
+static const struct daemon_services_ops services_ops = { on_reload, on_stop };
 
 static void on_bus_gone(struct bus_event *be, int reason, void *ud)
 {
@@ -87,19 +85,12 @@ static void on_bus_gone(struct bus_event *be, int reason, void *ud)
 
 static int run(struct stac *s)
 {
-	_cleanup_(daemon_signals_freep) struct daemon_signals *sig = NULL;
-	_cleanup_(notify_watchdog_freep) struct notify_watchdog *wd = NULL;
+	_cleanup_(daemon_services_freep) struct daemon_services *services = NULL;
 	int r;
 
-	r = daemon_signals_new(s->base, &signal_ops, s, &sig);
+	r = daemon_services_new(s->base, info.prog, &services_ops, s, &s->state_dir, &services);
 	if (r < 0)
-		return log_error_errno(r, "cannot set up signals: %m");
-	r = notify_watchdog_new(s->base, &wd);
-	if (r < 0)
-		log_warning_errno(r, "watchdog pings are off: %m");
-	r = state_dir(info.prog, &s->state_dir);
-	if (r < 0)
-		log_warning_errno(r, "no runtime directory, the last-known state is not kept: %m");
+		return r;
 	s->ev_status = evtimer_new(s->base, on_status, s);
 	if (!s->ev_status)
 		return log_error_errno(-ENOMEM, "cannot start: %m");

@@ -56,7 +56,6 @@ struct stac {
 	struct event *ev_save;
 	struct event *ev_stop;
 	struct event *ev_status; /* STATUS= for systemd, debounced */
-	uint64_t stop_deadline_us;
 	bool stopping;
 	int exit_error;
 };
