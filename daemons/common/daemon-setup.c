@@ -138,3 +138,29 @@ int daemon_ctrl_tid(struct resolver *res, const struct stas_conf *c, const struc
 	tid_set(ret, TID_TRADDR, addr);
 	return 0;
 }
+
+bool daemon_ctrl_wanted(struct resolver *res, const struct stas_conf *c, const struct conf_ctrl *e,
+			const char *host_nqn, struct tid *ret, bool *unresolved)
+{
+	char buf[TID_STR_MAX];
+	int r = daemon_ctrl_tid(res, c, e, host_nqn, ret);
+
+	switch (r) {
+	case 0:
+		return daemon_tid_acceptable(c, ret, "configured controller");
+	case -EAGAIN:
+		*unresolved = true;
+		return false;
+	case -EADDRNOTAVAIL:
+		log_info("configured controller %s: its host name has no address of an enabled "
+			 "ip-family",
+			 tid_to_string(ret, buf, sizeof(buf)));
+		return false;
+	case -EHOSTUNREACH:
+		return false; /* the resolver said why, once */
+	default:
+		log_warning_errno(r, "configured controller %s: cannot resolve its host name: %m",
+				  tid_to_string(ret, buf, sizeof(buf)));
+		return false;
+	}
+}

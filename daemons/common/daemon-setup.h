@@ -61,4 +61,13 @@ bool daemon_tid_acceptable(const struct stas_conf *c, const struct tid *t, const
 int daemon_ctrl_tid(struct resolver *res, const struct stas_conf *c, const struct conf_ctrl *e,
 		    const char *host_nqn, struct tid *ret);
 
+/**
+ * daemon_ctrl_wanted() - whether to hold @c's controller= entry @e now:
+ * daemon_ctrl_tid() gave an address (*@ret) and daemon_tid_acceptable()
+ * accepts it. Sets *@unresolved when the entry waits for its name's first
+ * answer (a reconcile must then not drop what the name may resolve to).
+ */
+bool daemon_ctrl_wanted(struct resolver *res, const struct stas_conf *c, const struct conf_ctrl *e,
+			const char *host_nqn, struct tid *ret, bool *unresolved);
+
 #endif

@@ -78,11 +78,8 @@ static void want_configured(struct staf *s, struct want_set *w)
 	for (size_t i = 0; i < s->conf->controllers.n; i++) {
 		struct tid t;
 
-		int r = daemon_ctrl_tid(s->res, s->conf, &s->conf->controllers.v[i], s->sys->nqn,
-					&t);
-
-		w->unresolved |= r == -EAGAIN;
-		if (r == 0 && acceptable(s, &t, "configured controller"))
+		if (daemon_ctrl_wanted(s->res, s->conf, &s->conf->controllers.v[i], s->sys->nqn, &t,
+				       &w->unresolved))
 			want_add(w, &t, DC_ORIGIN_CONFIGURED, 0);
 	}
 }
