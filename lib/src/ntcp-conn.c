@@ -196,6 +196,16 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	leave(c);
 }
 
+/* A socket error as the user should read it: a reset is the controller's doing. */
+static void fail_errno(struct ntcp_conn *c, const char *op, int err)
+{
+	if (err == ECONNRESET || err == EPIPE)
+		conn_fail(c, -ECONNRESET, "%s:%s: connection reset by the controller", c->traddr,
+			  c->trsvcid);
+	else
+		conn_fail(c, -err, "%s:%s: %s: %s", c->traddr, c->trsvcid, op, strerror(err));
+}
+
 /* ---- write ------------------------------------------------------------------------------ */
 
 static void on_write(evutil_socket_t fd, short what, void *arg)
@@ -210,7 +220,7 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 	enter(c);
 	n = evbuffer_write(out, c->fd);
 	if (n < 0 && errno != EAGAIN && errno != EINTR) {
-		conn_fail(c, -errno, "%s:%s: send: %s", c->traddr, c->trsvcid, strerror(errno));
+		fail_errno(c, "send", errno);
 	} else {
 		ntcp_queue_tx_done(c->q); /* completions may free or fail the connection */
 		if (c->fd >= 0 && c->q && evbuffer_get_length(ntcp_queue_output(c->q)))
@@ -223,8 +233,11 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 
 /* ---- read -------------------------------------------------------------------------------- */
 
-/* One read from the socket: directly into command buffers when worth it. Returns bytes or <0. */
-static ssize_t read_once(struct ntcp_conn *c)
+/*
+ * One read from the socket: directly into command buffers when worth it.
+ * Returns bytes or <0; *@asked is what the read could have taken.
+ */
+static ssize_t read_once(struct ntcp_conn *c, size_t *asked)
 {
 	struct iovec iov[DIRECT_IOV_MAX];
 	int n = ntcp_queue_rx_direct(c->q, iov, DIRECT_IOV_MAX);
@@ -235,6 +248,7 @@ static ssize_t read_once(struct ntcp_conn *c)
 	for (int i = 0; i < n; i++)
 		want += iov[i].iov_len;
 	if (n > 0 && want >= DIRECT_MIN) {
+		*asked = want;
 		got = readv(c->fd, iov, n);
 		if (got > 0)
 			ntcp_queue_rx_direct_done(c->q, (size_t)got);
@@ -250,6 +264,7 @@ static ssize_t read_once(struct ntcp_conn *c)
 		buf = thread_staging;
 		thread_staging_busy = true;
 	}
+	*asked = STAGING_SIZE;
 	got = recv(c->fd, buf, STAGING_SIZE, 0);
 	if (got > 0)
 		ntcp_queue_rx(c->q, buf, (size_t)got);
@@ -264,16 +279,23 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 
 	enter(c);
 	for (int i = 0; i < READS_PER_EVENT && c->fd >= 0 && c->q; i++) {
-		ssize_t got = read_once(c);
+		size_t asked = 0;
+		ssize_t got = read_once(c, &asked);
 
+		/*
+		 * A short read drained the socket: stop rather than pay a recv()
+		 * that only says EAGAIN. The loop is level-triggered, so bytes
+		 * that arrive meanwhile wake us again.
+		 */
+		if (got > 0 && (size_t)got < asked)
+			break;
 		if (got > 0)
 			continue;
 		if (got == 0)
 			conn_fail(c, -ECONNRESET, "%s:%s: connection closed by the controller",
 				  c->traddr, c->trsvcid);
 		else if (errno != EAGAIN && errno != EINTR)
-			conn_fail(c, -errno, "%s:%s: recv: %s", c->traddr, c->trsvcid,
-				  strerror(errno));
+			fail_errno(c, "recv", errno);
 		break;
 	}
 	leave(c);
@@ -326,7 +348,7 @@ static void on_connected(evutil_socket_t fd, short what, void *arg)
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
 		err = errno;
 	if (err) {
-		conn_fail(c, -err, "%s:%s: connect: %s", c->traddr, c->trsvcid, strerror(err));
+		fail_errno(c, "connect", err);
 		leave(c);
 		return;
 	}

@@ -88,7 +88,7 @@ struct conn_fault {
 };
 
 static const struct conn_fault connect_faults[] = {
-	{ "refused", EMU_FAULT_REFUSE, 0, "Connection reset by peer" },
+	{ "refused", EMU_FAULT_REFUSE, 0, "connection reset by the controller" },
 	{ "no ICResp", EMU_FAULT_NO_ICRESP, 0, "ICReq/ICResp timed out after 1500 ms" },
 	{ "stalls during bring-up", EMU_FAULT_STALL_AFTER, 1, "timed out after 1500 ms" },
 	{ "closes during bring-up", EMU_FAULT_CLOSE_AFTER, 2,
@@ -125,8 +125,8 @@ struct live_fault {
 
 static const struct live_fault live_faults[] = {
 	{ "stall", EMU_FAULT_STALL_AFTER, 0, false, -ETIMEDOUT, "timed out after 1500 ms", false },
-	{ "close", EMU_FAULT_CLOSE_AFTER, 0, false, -ECONNRESET, "closed by the controller",
-	  false },
+	/* closed (FIN) or, when the host's next PDU was still unread there, reset (RST) */
+	{ "close", EMU_FAULT_CLOSE_AFTER, 0, false, -ECONNRESET, "by the controller", false },
 	{ "header digest", EMU_FAULT_BAD_HDGST, 0, false, -EPROTO, "header digest mismatch",
 	  false },
 	{ "data digest", EMU_FAULT_BAD_DDGST, 0, true, -EBADMSG, "data digest mismatch", true },
