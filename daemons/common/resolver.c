@@ -64,6 +64,7 @@ struct resolver {
 	struct entry_list entries;
 	size_t n_entries;
 	unsigned in_flight;
+	unsigned generation;
 };
 
 static void channel_unref(struct channel *ch)
@@ -189,6 +190,7 @@ static struct entry *find(const struct resolver *r, const char *name)
 
 static void changed_soon(struct resolver *r)
 {
+	r->generation++;
 	event_active(r->ev_changed, EV_TIMEOUT, 0);
 }
 
@@ -404,6 +406,11 @@ void resolver_sweep(struct resolver *r)
 size_t resolver_names(const struct resolver *r)
 {
 	return r->n_entries;
+}
+
+unsigned resolver_generation(const struct resolver *r)
+{
+	return r->generation;
 }
 
 unsigned resolver_in_flight(const struct resolver *r)

@@ -71,6 +71,12 @@ void resolver_refresh(struct resolver *r);
  */
 void resolver_sweep(struct resolver *r);
 
+/*
+ * resolver_generation() - a number that changes whenever an answer a
+ * caller may have used changes (what changed() announces).
+ */
+unsigned resolver_generation(const struct resolver *r);
+
 /* The number of cached names and of lookups running (for tests and process_info). */
 size_t resolver_names(const struct resolver *r);
 unsigned resolver_in_flight(const struct resolver *r);

@@ -15,7 +15,9 @@
 #include "common/daemon-setup.h"
 #include "common/log.h"
 #include "common/notify.h"
+#include "common/conf-view.h"
 #include "common/state.h"
+#include "common/tid-index.h"
 #include "stacd-follow.h"
 #include "stacd.h"
 #include "stas/cleanup.h"
@@ -41,23 +43,43 @@ struct want {
 	struct tid tid;
 	enum ioc_origin origin;
 	bool listed; /* in stafd's logs (eflags are valid) */
+	bool held;   /* a controller with this identity is held already */
 	uint16_t eflags;
 };
 
 struct want_set {
 	struct want *v;
 	size_t n, cap;
+	struct tid_index idx;
 	bool unresolved; /* a configured host name has no address yet: drop nothing */
 };
 
+static const struct tid *want_key(const void *ctx, size_t pos)
+{
+	return &((const struct want_set *)ctx)->v[pos].tid;
+}
+
+static void want_set_init(struct want_set *w)
+{
+	memset(w, 0, sizeof(*w));
+	tid_index_init(&w->idx, want_key, w);
+}
+
+static void want_set_clear(struct want_set *w)
+{
+	free(w->v);
+	tid_index_clear(&w->idx);
+}
+
 static struct want *want_add(struct want_set *w, const struct tid *t, enum ioc_origin o)
 {
-	for (size_t i = 0; i < w->n; i++)
-		if (tid_equal(&w->v[i].tid, t)) {
-			if (o == IOC_ORIGIN_CONFIGURED)
-				w->v[i].origin = o;
-			return &w->v[i];
-		}
+	long pos = tid_index_find(&w->idx, t);
+
+	if (pos >= 0) {
+		if (o == IOC_ORIGIN_CONFIGURED)
+			w->v[pos].origin = o;
+		return &w->v[pos];
+	}
 	if (w->n == STACD_MAX_IOCS)
 		return NULL;
 	if (w->n == w->cap) {
@@ -69,6 +91,8 @@ static struct want *want_add(struct want_set *w, const struct tid *t, enum ioc_o
 		w->v = v;
 		w->cap = cap;
 	}
+	if (tid_index_add(&w->idx, t, w->n) < 0)
+		return NULL;
 	w->v[w->n] = (struct want){ .tid = *t, .origin = o };
 	return &w->v[w->n++];
 }
@@ -113,20 +137,14 @@ static int tun(const struct conf_tunables *t, enum conf_tunable k, int dflt)
 }
 
 /* The tunables of @t: its controller= entry's, else [Global]'s, else ours. */
-static void params_for(struct resolver *res, const struct stas_conf *conf,
+static void params_for(const struct conf_view *view, const struct stas_conf *conf,
 		       const struct sys_conf *sys, const struct tid *t, struct ioc_conn_params *p,
 		       struct ioc_policy *pol)
 {
-	struct conf_tunables v = conf->global;
+	struct conf_tunables v;
 	int reconnect;
 
-	for (size_t i = 0; i < conf->controllers.n; i++) {
-		struct tid ct;
-
-		if (!daemon_ctrl_tid(res, conf, &conf->controllers.v[i], sys->nqn, &ct) &&
-		    tid_equal(&ct, t))
-			conf_tunables_merge(&conf->global, &conf->controllers.v[i].tun, &v);
-	}
+	conf_view_tunables(view, conf, t, &v);
 	memset(p, 0, sizeof(*p));
 	p->tid = *t;
 	memcpy(p->hostid, sys->id_bytes, sizeof(p->hostid));
@@ -188,6 +206,14 @@ static void on_changed(void *arg, struct ioc *ioc)
 
 static const struct ioc_ops ioc_ops = { on_connected, on_lost, on_changed };
 
+/* The view of the running configuration, rebuilt when a name's address changed. */
+static const struct conf_view *running_view(struct stac *s)
+{
+	if (!conf_view_current(&s->view, s->res) || s->view.conf != s->conf)
+		conf_view_build(&s->view, s->res, s->conf, s->sys->nqn);
+	return &s->view;
+}
+
 static int add_ioc(struct stac *s, const struct want *w)
 {
 	struct stac_ioc *e = calloc(1, sizeof(*e));
@@ -198,7 +224,7 @@ static int add_ioc(struct stac *s, const struct want *w)
 
 	if (!e)
 		return -ENOMEM;
-	params_for(s->res, s->conf, s->sys, &w->tid, &p, &pol);
+	params_for(running_view(s), s->conf, s->sys, &w->tid, &p, &pol);
 	r = ioc_new(s->base, &ioc_backend_userspace, s->slots, &p, &pol, w->origin, &ioc_ops, s,
 		    &e->ioc);
 	if (r < 0) {
@@ -262,21 +288,21 @@ static void apply(struct stac *s, struct stac_ioc *e, const struct want *w, bool
 
 static void reconcile(struct stac *s, bool fresh_answer)
 {
-	struct want_set w = { 0 };
+	struct want_set w;
 	struct stac_ioc *e, *next;
 
 	if (s->stopping)
 		return;
+	want_set_init(&w);
 	want_configured(s, &w);
 	want_discovered(s, &w);
 	for (e = TAILQ_FIRST(&s->iocs); e; e = next) {
-		const struct want *keep = NULL;
+		long pos = tid_index_find(&w.idx, ioc_tid(e->ioc));
+		struct want *keep = pos < 0 ? NULL : &w.v[pos];
 
 		next = TAILQ_NEXT(e, link);
-		for (size_t i = 0; i < w.n && !keep; i++)
-			if (tid_equal(&w.v[i].tid, ioc_tid(e->ioc)))
-				keep = &w.v[i];
 		if (keep) {
+			keep->held = true;
 			apply(s, e, keep, fresh_answer);
 		} else if (w.unresolved) {
 			continue; /* it may be what a configured name resolves to */
@@ -292,9 +318,9 @@ static void reconcile(struct stac *s, bool fresh_answer)
 		}
 	}
 	for (size_t i = 0; i < w.n; i++)
-		if (!stac_find(s, &w.v[i].tid))
+		if (!w.v[i].held)
 			add_ioc(s, &w.v[i]);
-	free(w.v);
+	want_set_clear(&w);
 	resolver_sweep(s->res);
 	stac_status_update(s);
 	stac_state_save_soon(s);
@@ -465,6 +491,7 @@ void stac_manager_done(struct stac *s)
 		event_free(s->ev_save);
 	if (s->ev_stop)
 		event_free(s->ev_stop);
+	conf_view_clear(&s->view);
 	s->res = resolver_free(s->res);
 }
 
@@ -475,6 +502,8 @@ void stac_manager_done(struct stac *s)
  */
 int stac_reload(struct stac *s)
 {
+	struct conf_view next_view = { 0 };
+	const struct conf_view *old_view;
 	struct stas_conf *next = NULL;
 	struct stac_ioc *e, *n;
 	int r;
@@ -485,18 +514,22 @@ int stac_reload(struct stac *s)
 		notify_ready();
 		return r;
 	}
+	conf_view_build(&next_view, s->res, next, s->sys->nqn);
+	old_view = running_view(s);
 	for (e = TAILQ_FIRST(&s->iocs); e; e = n) {
 		struct ioc_conn_params oldp, newp;
 		struct ioc_policy oldpol, newpol;
 
 		n = TAILQ_NEXT(e, link);
-		params_for(s->res, s->conf, s->sys, ioc_tid(e->ioc), &oldp, &oldpol);
-		params_for(s->res, next, s->sys, ioc_tid(e->ioc), &newp, &newpol);
+		params_for(old_view, s->conf, s->sys, ioc_tid(e->ioc), &oldp, &oldpol);
+		params_for(&next_view, next, s->sys, ioc_tid(e->ioc), &newp, &newpol);
 		if (memcmp(&oldp, &newp, sizeof(oldp)) || memcmp(&oldpol, &newpol, sizeof(oldpol)))
 			drop_ioc(s, e, "its settings changed"); /* back at once, below */
 		else
 			ioc_kick(e->ioc);
 	}
+	conf_view_clear(&next_view);
+	conf_view_clear(&s->view); /* of the configuration that goes now */
 	conf_free(s->conf);
 	s->conf = next;
 	log_set_level(s->conf->tron ? LOG_DEBUG : LOG_INFO);

@@ -12,6 +12,7 @@
 #include <sys/queue.h>
 
 #include "common/bus-util.h"
+#include "common/conf-view.h"
 #include "common/conf.h"
 #include "common/sys-conf.h"
 #include "stacd-ioc.h"
@@ -46,7 +47,8 @@ struct stac {
 	struct bus_object busobj; /* org.nvmexpress.stac (zeroed until published) */
 	struct follow *follow;
 	struct ioc_slots *slots;
-	struct resolver *res; /* host names in controller= entries */
+	struct resolver *res;  /* host names in controller= entries */
+	struct conf_view view; /* the running configuration's entries, resolved and indexed */
 	char *state_dir;
 	uint64_t started_us;
 

@@ -15,7 +15,9 @@
 #include "common/daemon-setup.h"
 #include "common/log.h"
 #include "common/notify.h"
+#include "common/conf-view.h"
 #include "common/state.h"
+#include "common/tid-index.h"
 #include "stafd-zeroconf.h"
 #include "stafd.h"
 #include "stas/cleanup.h"
@@ -36,23 +38,43 @@ struct want {
 	enum dc_origin origin;
 	unsigned depth;
 	bool purged; /* held, but purged by this reconcile: not to be added back */
+	bool held;   /* a DC with this identity runs and stays */
 };
 
 struct want_set {
 	struct want *v;
 	size_t n, cap;
+	struct tid_index idx;
 	bool unresolved; /* a configured host name has no address yet: remove nothing */
 };
 
+static const struct tid *want_key(const void *ctx, size_t pos)
+{
+	return &((const struct want_set *)ctx)->v[pos].tid;
+}
+
+static void want_set_init(struct want_set *w)
+{
+	memset(w, 0, sizeof(*w));
+	tid_index_init(&w->idx, want_key, w);
+}
+
+static void want_set_clear(struct want_set *w)
+{
+	free(w->v);
+	tid_index_clear(&w->idx);
+}
+
 static int want_add(struct want_set *w, const struct tid *t, enum dc_origin o, unsigned depth)
 {
-	for (size_t i = 0; i < w->n; i++)
-		if (tid_equal(&w->v[i].tid, t)) {
-			/* precedence: configured > referral > discovered (the enum's order) */
-			if (o < w->v[i].origin)
-				w->v[i].origin = o;
-			return 0;
-		}
+	long pos = tid_index_find(&w->idx, t);
+
+	if (pos >= 0) {
+		/* precedence: configured > referral > discovered (the enum's order) */
+		if (o < w->v[pos].origin)
+			w->v[pos].origin = o;
+		return 0;
+	}
 	if (w->n == STAFD_MAX_DCS)
 		return -ENOSPC;
 	if (w->n == w->cap) {
@@ -64,8 +86,52 @@ static int want_add(struct want_set *w, const struct tid *t, enum dc_origin o, u
 		w->v = v;
 		w->cap = cap;
 	}
-	w->v[w->n++] = (struct want){ *t, o, depth, false };
+	if (tid_index_add(&w->idx, t, w->n) < 0)
+		return -ENOMEM;
+	w->v[w->n++] = (struct want){ .tid = *t, .origin = o, .depth = depth };
 	return 0;
+}
+
+/* The DCs that run (not those leaving), indexed: the reconcile looks each want up. */
+struct held {
+	struct staf_dc **v;
+	size_t n;
+	struct tid_index idx;
+};
+
+static const struct tid *held_key(const void *ctx, size_t pos)
+{
+	return dc_tid(((const struct held *)ctx)->v[pos]->dc);
+}
+
+static int held_build(struct staf *s, struct held *h)
+{
+	memset(h, 0, sizeof(*h));
+	tid_index_init(&h->idx, held_key, h);
+	h->v = calloc(s->n_dcs ? s->n_dcs : 1, sizeof(*h->v));
+	if (!h->v)
+		return -ENOMEM;
+	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link)) {
+		if (e->stopping || h->n == s->n_dcs)
+			continue;
+		if (tid_index_add(&h->idx, dc_tid(e->dc), h->n) < 0)
+			return -ENOMEM;
+		h->v[h->n++] = e;
+	}
+	return 0;
+}
+
+static void held_clear(struct held *h)
+{
+	free(h->v);
+	tid_index_clear(&h->idx);
+}
+
+static struct staf_dc *held_find(const struct held *h, const struct tid *t)
+{
+	long pos = tid_index_find(&h->idx, t);
+
+	return pos < 0 ? NULL : h->v[pos];
 }
 
 static bool acceptable(const struct staf *s, const struct tid *t, const char *what)
@@ -128,10 +194,10 @@ static void referral_tid(const struct tid *parent, const struct nvmf_disc_entry 
 }
 
 /* Breadth first from the roots, through the logs of the DCs we hold. */
-static void want_referrals(struct staf *s, struct want_set *w)
+static void want_referrals(struct staf *s, struct want_set *w, const struct held *held)
 {
 	for (size_t i = 0; i < w->n; i++) {
-		struct staf_dc *e = staf_find(s, &w->v[i].tid);
+		struct staf_dc *e = held_find(held, &w->v[i].tid);
 		const struct nvmf_disc_log *log = e ? dc_log(e->dc) : NULL;
 		unsigned depth = w->v[i].depth;
 		struct tid parent = w->v[i].tid;
@@ -189,20 +255,14 @@ static void dc_restored(void *arg, struct dc *dc)
 
 static const struct dc_ops dc_ops = { dc_log_changed, dc_lost, dc_restored };
 
-static void params_for(struct resolver *res, const struct stas_conf *conf,
+static void params_for(const struct conf_view *view, const struct stas_conf *conf,
 		       const struct sys_conf *sys, const struct tid *t, struct dc_params *ret)
 {
-	struct conf_tunables tun = conf->global;
+	struct conf_tunables tun;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->tid = *t;
-	for (size_t i = 0; i < conf->controllers.n; i++) {
-		struct tid ct;
-
-		if (!daemon_ctrl_tid(res, conf, &conf->controllers.v[i], sys->nqn, &ct) &&
-		    tid_equal(&ct, t))
-			conf_tunables_merge(&conf->global, &conf->controllers.v[i].tun, &tun);
-	}
+	conf_view_tunables(view, conf, t, &tun);
 	memcpy(ret->hostid, sys->id_bytes, sizeof(ret->hostid));
 	snprintf(ret->symname, sizeof(ret->symname), "%s", sys->symname);
 	ret->kato_s = tun.v[CONF_KATO].set ? (uint32_t)tun.v[CONF_KATO].value : 30;
@@ -216,9 +276,17 @@ static void params_for(struct resolver *res, const struct stas_conf *conf,
 	ret->poll_s = conf->dc_poll_sec > 0 ? (uint32_t)conf->dc_poll_sec : 0;
 }
 
-void staf_dc_params(const struct staf *s, const struct tid *t, struct dc_params *ret)
+/* The view of the running configuration, rebuilt when a name's address changed. */
+static const struct conf_view *running_view(struct staf *s)
 {
-	params_for(s->res, s->conf, s->sys, t, ret);
+	if (!conf_view_current(&s->view, s->res) || s->view.conf != s->conf)
+		conf_view_build(&s->view, s->res, s->conf, s->sys->nqn);
+	return &s->view;
+}
+
+void staf_dc_params(struct staf *s, const struct tid *t, struct dc_params *ret)
+{
+	params_for(running_view(s), s->conf, s->sys, t, ret);
 }
 
 static int add_dc(struct staf *s, const struct want *w)
@@ -280,15 +348,15 @@ static bool purge_due(const struct staf *s, const struct dc *dc, const struct wa
 
 	if (dc_origin(dc) != DC_ORIGIN_DISCOVERED || limit < 0 || !since)
 		return false;
-	for (size_t i = 0; i < zc_now->n; i++)
-		if (tid_equal(&zc_now->v[i].tid, dc_tid(dc)))
-			return false;
+	if (tid_index_find(&zc_now->idx, dc_tid(dc)) >= 0)
+		return false;
 	return stas_now_us() - since >= (uint64_t)limit * 1000000u;
 }
 
 void staf_reconcile_now(struct staf *s)
 {
-	struct want_set w = { 0 }, announced = { 0 };
+	struct want_set w, announced;
+	struct held held;
 	struct staf_dc *e, *next;
 	unsigned removed = 0;
 	const struct zc_service *svc = NULL;
@@ -296,6 +364,14 @@ void staf_reconcile_now(struct staf *s)
 
 	if (s->stopping)
 		return;
+	want_set_init(&w);
+	want_set_init(&announced);
+	if (held_build(s, &held) < 0) {
+		log_error("reconcile: out of memory; trying again soon");
+		held_clear(&held);
+		staf_reconcile_soon(s);
+		return;
+	}
 	for (size_t i = 0; i < nsvc; i++) {
 		struct tid t;
 
@@ -304,17 +380,19 @@ void staf_reconcile_now(struct staf *s)
 	}
 	want_configured(s, &w);
 	want_discovered(s, &w);
-	want_referrals(s, &w);
+	want_referrals(s, &w, &held);
+	held_clear(&held); /* DCs leave below */
 	for (e = TAILQ_FIRST(&s->dcs); e; e = next) {
 		struct want *keep = NULL;
+		long pos;
 
 		next = TAILQ_NEXT(e, link);
 		if (e->stopping)
 			continue;
-		for (size_t i = 0; i < w.n && !keep; i++)
-			if (tid_equal(&w.v[i].tid, dc_tid(e->dc)))
-				keep = &w.v[i];
+		pos = tid_index_find(&w.idx, dc_tid(e->dc));
+		keep = pos < 0 ? NULL : &w.v[pos];
 		if (keep && !purge_due(s, e->dc, &announced)) {
+			keep->held = true;
 			dc_set_origin(e->dc, keep->origin);
 			dc_set_depth(e->dc, keep->depth);
 			continue;
@@ -327,12 +405,12 @@ void staf_reconcile_now(struct staf *s)
 		removed++;
 	}
 	for (size_t i = 0; i < w.n; i++)
-		if (!w.v[i].purged && !staf_find(s, &w.v[i].tid))
+		if (!w.v[i].purged && !w.v[i].held)
 			add_dc(s, &w.v[i]);
 	if (removed)
 		staf_bus_dc_removed(s);
-	free(w.v);
-	free(announced.v);
+	want_set_clear(&w);
+	want_set_clear(&announced);
 	resolver_sweep(s->res);
 	staf_state_save_soon(s);
 }
@@ -572,16 +650,20 @@ void staf_manager_done(struct staf *s)
 		event_free(s->ev_purge);
 	if (s->ev_stop)
 		event_free(s->ev_stop);
+	conf_view_clear(&s->view);
 	s->res = resolver_free(s->res);
 }
 
 /*
  * SIGHUP: parse into a fresh configuration; only a clean one replaces the
- * running one. Unchanged controllers are not touched; changed ones
- * reconnect with their new settings; the rest follows from the reconcile.
+ * running one. Unchanged controllers are not touched; those whose settings
+ * changed (their entry's or [Global]'s) reconnect with the new ones; the
+ * rest follows from the reconcile.
  */
 int staf_reload(struct staf *s)
 {
+	struct conf_view next_view = { 0 };
+	const struct conf_view *old_view;
 	struct stas_conf *next = NULL;
 	int r;
 
@@ -591,21 +673,21 @@ int staf_reload(struct staf *s)
 		notify_ready();
 		return r;
 	}
-	for (size_t i = 0; i < next->controllers.n; i++) {
-		struct tid nt;
-		struct staf_dc *e;
+	conf_view_build(&next_view, s->res, next, s->sys->nqn);
+	old_view = running_view(s);
+	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs), *n; e; e = n) {
 		struct dc_params oldp, newp;
 
-		if (daemon_ctrl_tid(s->res, next, &next->controllers.v[i], s->sys->nqn, &nt))
+		n = TAILQ_NEXT(e, link);
+		if (e->stopping)
 			continue;
-		e = staf_find(s, &nt);
-		if (!e)
-			continue;
-		params_for(s->res, s->conf, s->sys, &nt, &oldp);
-		params_for(s->res, next, s->sys, &nt, &newp);
+		params_for(old_view, s->conf, s->sys, dc_tid(e->dc), &oldp);
+		params_for(&next_view, next, s->sys, dc_tid(e->dc), &newp);
 		if (memcmp(&oldp, &newp, sizeof(oldp)))
 			remove_dc(s, e, false); /* comes back with the new settings */
 	}
+	conf_view_clear(&next_view);
+	conf_view_clear(&s->view); /* of the configuration that goes now */
 	conf_free(s->conf);
 	s->conf = next;
 	log_set_level(s->conf->tron ? LOG_DEBUG : LOG_INFO);

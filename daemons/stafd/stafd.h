@@ -12,6 +12,7 @@
 #include <sys/queue.h>
 
 #include "common/bus-util.h"
+#include "common/conf-view.h"
 #include "common/conf.h"
 #include "common/sys-conf.h"
 #include "stafd-dc.h"
@@ -46,7 +47,8 @@ struct staf {
 	struct bus_event *bus;
 	struct bus_object busobj; /* org.nvmexpress.staf (zeroed until published) */
 	struct zc *zc;
-	struct resolver *res; /* host names in controller= entries */
+	struct resolver *res;  /* host names in controller= entries */
+	struct conf_view view; /* the running configuration's entries, resolved and indexed */
 	char *state_dir;
 	uint64_t started_us;
 
@@ -74,7 +76,7 @@ struct staf_dc *staf_find(struct staf *s, const struct tid *t);
 int staf_state_restore(struct staf *s);
 void staf_state_save_soon(struct staf *s);
 /* The tunables a DC gets: its controller= entry's, else [Global]'s. */
-void staf_dc_params(const struct staf *s, const struct tid *t, struct dc_params *ret);
+void staf_dc_params(struct staf *s, const struct tid *t, struct dc_params *ret);
 
 /* stafd.c */
 void staf_ready(struct staf *s);	  /* the bus name is ours: tell systemd */

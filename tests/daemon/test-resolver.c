@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "check-main.h"
+#include "common/conf-view.h"
 #include "common/resolver.h"
 #include "common/tid.h"
 
@@ -277,6 +278,57 @@ START_TEST(test_free_while_a_lookup_blocks)
 }
 END_TEST
 
+/* ---- the resolved, indexed view of a configuration's entries ------------------------------ */
+
+static int kato_of(const struct conf_view *v, const struct stas_conf *c, const char *addr,
+		   const char *port)
+{
+	struct conf_tunables t;
+	struct tid id = { 0 };
+
+	tid_set(&id, TID_TRANSPORT, "tcp");
+	tid_set(&id, TID_TRADDR, addr);
+	tid_set(&id, TID_TRSVCID, port);
+	tid_set(&id, TID_SUBSYSNQN, "nqn.2014-08.org.nvmexpress.discovery");
+	conf_view_tunables(v, c, &id, &t);
+	return t.v[CONF_KATO].set ? t.v[CONF_KATO].value : -1;
+}
+
+START_TEST(test_conf_view)
+{
+	static const char text[] = "[Global]\nkato = 20\n[Controllers]\n"
+				   "controller = transport=tcp;traddr=192.0.2.1;trsvcid=8009;kato=5\n"
+				   "controller = transport=tcp;traddr=192.0.2.2;trsvcid=8009\n"
+				   "controller = transport=tcp;traddr=array;trsvcid=8009;kato=7\n"
+				   "controller = transport=tcp;traddr=192.0.2.7;trsvcid=8009;kato=9\n";
+	struct stas_conf *c = NULL, *other = NULL;
+	struct conf_view v = { 0 };
+
+	resolver_set_lookup_fn(res, scripted_lookup);
+	set_script("192.0.2.7", "", "");
+	ck_assert_int_eq(conf_load_string(STAS_STAFD, text, "stafd.conf", &c), 0);
+	ck_assert_int_eq(conf_load_string(STAS_STAFD, "[Global]\nkato = 40\n", "x.conf", &other),
+			 0);
+	ck_assert_int_eq(conf_view_build(&v, res, c, NULL), 0);
+	ck_assert(conf_view_current(&v, res));
+	ck_assert_int_eq(kato_of(&v, c, "192.0.2.1", "8009"), 5);
+	ck_assert_int_eq(kato_of(&v, c, "192.0.2.2", "8009"), 20); /* [Global]'s */
+	ck_assert_int_eq(kato_of(&v, c, "192.0.2.3", "8009"), 20); /* not configured */
+	ck_assert_int_eq(kato_of(&v, c, "192.0.2.7", "8009"), 9);
+	ck_assert_int_eq(kato_of(&v, other, "192.0.2.1", "8009"), 40); /* another configuration */
+
+	/* "array" resolves to 192.0.2.7 as well: then the later entry (kato 9) still wins */
+	pump_until_changes(1, 5000);
+	ck_assert(!conf_view_current(&v, res));
+	ck_assert_int_eq(conf_view_build(&v, res, c, NULL), 0);
+	ck_assert_int_eq(kato_of(&v, c, "192.0.2.7", "8009"), 9);
+	conf_view_clear(&v);
+	ck_assert_int_eq(kato_of(&v, c, "192.0.2.1", "8009"), 20); /* cleared: [Global]'s */
+	conf_free(c);
+	conf_free(other);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("resolver");
@@ -291,6 +343,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_sweep_follows_the_askers);
 	tcase_add_test(tc, test_lookups_are_capped);
 	tcase_add_test(tc, test_free_while_a_lookup_blocks);
+	tcase_add_test(tc, test_conf_view);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,9 +2,12 @@
 /* The controller identity tuple: fields, defaults, equality, hash, text, matching, family. */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check-main.h"
+#include "common/tid-index.h"
 #include "common/tid.h"
 #include "stas/cleanup.h"
 
@@ -156,6 +159,70 @@ START_TEST(test_family)
 }
 END_TEST
 
+/* ---- the index the reconciles look identities up in ---------------------------------------- */
+
+struct tid_array {
+	struct tid *v;
+	size_t n;
+};
+
+static const struct tid *array_key(const void *ctx, size_t pos)
+{
+	return &((const struct tid_array *)ctx)->v[pos];
+}
+
+static void port_tid(struct tid *t, unsigned port, const char *nqn)
+{
+	char buf[16];
+
+	memset(t, 0, sizeof(*t));
+	snprintf(buf, sizeof(buf), "%u", port);
+	tid_set(t, TID_TRANSPORT, "tcp");
+	tid_set(t, TID_TRADDR, "192.0.2.1");
+	tid_set(t, TID_TRSVCID, buf);
+	tid_set(t, TID_SUBSYSNQN, nqn);
+}
+
+START_TEST(test_index)
+{
+	struct tid_array a = { 0 };
+	struct tid_index x;
+	struct tid t;
+
+	tid_index_init(&x, array_key, &a);
+	port_tid(&t, 1, "nqn.x");
+	ck_assert_int_eq(tid_index_find(&x, &t), -1); /* empty */
+	/* the array moves while it grows: the index holds positions, not pointers */
+	for (unsigned i = 0; i < 3000; i++) {
+		a.v = realloc(a.v, (a.n + 1) * sizeof(*a.v));
+		ck_assert_ptr_nonnull(a.v);
+		port_tid(&a.v[a.n], 1000 + i, i % 2 ? "nqn.odd" : "nqn.even");
+		ck_assert_int_eq(tid_index_add(&x, &a.v[a.n], a.n), 0);
+		a.n++;
+	}
+	for (unsigned i = 0; i < 3000; i++) {
+		port_tid(&t, 1000 + i, i % 2 ? "nqn.odd" : "nqn.even");
+		ck_assert_int_eq(tid_index_find(&x, &t), (long)i);
+		/* one field different is another controller */
+		port_tid(&t, 1000 + i, i % 2 ? "nqn.even" : "nqn.odd");
+		ck_assert_int_eq(tid_index_find(&x, &t), -1);
+	}
+	/* the same identity twice: the first position is found */
+	a.v = realloc(a.v, (a.n + 1) * sizeof(*a.v));
+	ck_assert_ptr_nonnull(a.v);
+	port_tid(&a.v[a.n], 1005, "nqn.odd");
+	ck_assert_int_eq(tid_index_add(&x, &a.v[a.n], a.n), 0);
+	a.n++;
+	ck_assert_int_eq(tid_index_find(&x, &a.v[5]), 5);
+	tid_index_clear(&x);
+	ck_assert_int_eq(tid_index_find(&x, &a.v[5]), -1);
+	ck_assert_int_eq(tid_index_add(&x, &a.v[5], 5), 0); /* usable again */
+	ck_assert_int_eq(tid_index_find(&x, &a.v[5]), 5);
+	tid_index_clear(&x);
+	free(a.v);
+}
+END_TEST
+
 static Suite *tid_suite(void)
 {
 	Suite *s = suite_create("tid");
@@ -168,6 +235,7 @@ static Suite *tid_suite(void)
 	tcase_add_test(tc, test_to_string);
 	tcase_add_test(tc, test_matches);
 	tcase_add_loop_test(tc, test_family, 0, ARRAY_SIZE(family_rows));
+	tcase_add_test(tc, test_index);
 	suite_add_tcase(s, tc);
 	return s;
 }
