@@ -9,11 +9,29 @@ void tid_index_init(struct tid_index *x, tid_index_key_fn key, const void *ctx)
 	*x = (struct tid_index){ .key = key, .ctx = ctx };
 }
 
+void tid_index_init_strided(struct tid_index *x, const void *const *base, size_t stride,
+			    size_t offset)
+{
+	*x = (struct tid_index){ .ctx = base, .stride = stride, .offset = offset };
+}
+
+static const struct tid *key_at(const struct tid_index *x, size_t pos)
+{
+	if (!x->stride)
+		return x->key(x->ctx, pos);
+	return (const void *)((const char *)*(const void *const *)x->ctx + pos * x->stride +
+			      x->offset);
+}
+
 void tid_index_clear(struct tid_index *x)
 {
+	struct tid_index keep = *x;
+
 	free(x->hashes);
 	free(x->slots);
-	tid_index_init(x, x->key, x->ctx);
+	*x = (struct tid_index){
+		.key = keep.key, .ctx = keep.ctx, .stride = keep.stride, .offset = keep.offset
+	};
 }
 
 /* Linear probing from the hash's home slot; the table is never more than half full. */
@@ -74,7 +92,7 @@ long tid_index_find(const struct tid_index *x, const struct tid *t)
 		return -1;
 	h = tid_hash(t);
 	for (i = (size_t)h & (x->cap - 1); x->slots[i]; i = (i + 1) & (x->cap - 1))
-		if (x->hashes[i] == h && tid_equal(x->key(x->ctx, x->slots[i] - 1), t))
+		if (x->hashes[i] == h && tid_equal(key_at(x, x->slots[i] - 1), t))
 			return (long)x->slots[i] - 1;
 	return -1;
 }

@@ -54,15 +54,10 @@ struct want_set {
 	bool unresolved; /* a configured host name has no address yet: drop nothing */
 };
 
-static const struct tid *want_key(const void *ctx, size_t pos)
-{
-	return &((const struct want_set *)ctx)->v[pos].tid;
-}
-
 static void want_set_init(struct want_set *w)
 {
 	memset(w, 0, sizeof(*w));
-	tid_index_init(&w->idx, want_key, w);
+	tid_index_init_array(&w->idx, &w->v, struct want, tid);
 }
 
 static void want_set_clear(struct want_set *w)

@@ -189,7 +189,11 @@ START_TEST(test_index)
 	struct tid_index x;
 	struct tid t;
 
-	tid_index_init(&x, array_key, &a);
+	/* both ways to reach the keys: a callback, and the array's address and stride */
+	if (_i)
+		tid_index_init_strided(&x, (const void *const *)&a.v, sizeof(*a.v), 0);
+	else
+		tid_index_init(&x, array_key, &a);
 	port_tid(&t, 1, "nqn.x");
 	ck_assert_int_eq(tid_index_find(&x, &t), -1); /* empty */
 	/* the array moves while it grows: the index holds positions, not pointers */
@@ -235,7 +239,7 @@ static Suite *tid_suite(void)
 	tcase_add_test(tc, test_to_string);
 	tcase_add_test(tc, test_matches);
 	tcase_add_loop_test(tc, test_family, 0, ARRAY_SIZE(family_rows));
-	tcase_add_test(tc, test_index);
+	tcase_add_loop_test(tc, test_index, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
