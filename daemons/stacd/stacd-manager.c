@@ -285,6 +285,8 @@ static void reconcile(struct stac *s, bool fresh_answer)
 {
 	struct want_set w;
 	struct stac_ioc *e, *next;
+	unsigned added = 0;
+	uint64_t t0 = stas_now_us();
 
 	if (s->stopping)
 		return;
@@ -314,7 +316,9 @@ static void reconcile(struct stac *s, bool fresh_answer)
 	}
 	for (size_t i = 0; i < w.n; i++)
 		if (!w.v[i].held)
-			add_ioc(s, &w.v[i]);
+			added += add_ioc(s, &w.v[i]) == 0;
+	log_debug("reconcile: %zu wanted, %u added, %u held (%.1f ms)", w.n, added, s->n_iocs,
+		  (double)(stas_now_us() - t0) / 1000);
 	want_set_clear(&w);
 	resolver_sweep(s->res);
 	stac_status_update(s);

@@ -353,7 +353,8 @@ void staf_reconcile_now(struct staf *s)
 	struct want_set w, announced;
 	struct held held;
 	struct staf_dc *e, *next;
-	unsigned removed = 0;
+	unsigned removed = 0, added = 0;
+	uint64_t t0 = stas_now_us();
 	const struct zc_service *svc = NULL;
 	size_t nsvc = s->zc && s->conf->zeroconf ? zc_services(s->zc, &svc) : 0;
 
@@ -401,9 +402,11 @@ void staf_reconcile_now(struct staf *s)
 	}
 	for (size_t i = 0; i < w.n; i++)
 		if (!w.v[i].purged && !w.v[i].held)
-			add_dc(s, &w.v[i]);
+			added += add_dc(s, &w.v[i]) == 0;
 	if (removed)
 		staf_bus_dc_removed(s);
+	log_debug("reconcile: %zu wanted, %u added, %u removed (%.1f ms)", w.n, added, removed,
+		  (double)(stas_now_us() - t0) / 1000);
 	want_set_clear(&w);
 	want_set_clear(&announced);
 	resolver_sweep(s->res);
