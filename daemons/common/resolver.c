@@ -65,6 +65,7 @@ struct resolver {
 	size_t n_entries;
 	unsigned in_flight;
 	unsigned generation;
+	unsigned refresh_ms;
 };
 
 static void channel_unref(struct channel *ch)
@@ -242,6 +243,15 @@ static void on_answer(evutil_socket_t fd, short what, void *arg)
 	start_due(r);
 }
 
+/* The refresh timer runs only while there are names: an idle daemon without any sleeps. */
+static void arm_refresh(struct resolver *r)
+{
+	struct timeval period = { r->refresh_ms / 1000, (r->refresh_ms % 1000) * 1000 };
+
+	if (r->n_entries && !event_pending(r->ev_refresh, EV_TIMEOUT, NULL))
+		event_add(r->ev_refresh, &period);
+}
+
 void resolver_refresh(struct resolver *r)
 {
 	struct entry *e;
@@ -256,6 +266,7 @@ static void on_refresh(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	resolver_refresh(arg);
+	arm_refresh(arg);
 }
 
 static void on_changed(evutil_socket_t fd, short what, void *arg)
@@ -271,7 +282,6 @@ int resolver_new(struct event_base *base, resolver_changed_fn changed, void *use
 		 struct resolver **ret)
 {
 	struct resolver *r = calloc(1, sizeof(*r));
-	struct timeval period = { RESOLVER_REFRESH_S, 0 };
 	int sv[2];
 
 	if (!r)
@@ -280,6 +290,7 @@ int resolver_new(struct event_base *base, resolver_changed_fn changed, void *use
 	r->changed = changed;
 	r->userdata = userdata;
 	r->lookup = lookup_getaddrinfo;
+	r->refresh_ms = RESOLVER_REFRESH_S * 1000;
 	r->fd = -1;
 	TAILQ_INIT(&r->entries);
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -298,10 +309,10 @@ int resolver_new(struct event_base *base, resolver_changed_fn changed, void *use
 		close(sv[1]);
 	}
 	r->ev_answer = event_new(base, r->fd, EV_READ | EV_PERSIST, on_answer, r);
-	r->ev_refresh = event_new(base, -1, EV_PERSIST, on_refresh, r);
+	r->ev_refresh = event_new(base, -1, 0, on_refresh, r);
 	r->ev_changed = event_new(base, -1, 0, on_changed, r);
 	if (!r->ch || !r->ev_answer || !r->ev_refresh || !r->ev_changed ||
-	    event_add(r->ev_answer, NULL) < 0 || event_add(r->ev_refresh, &period) < 0) {
+	    event_add(r->ev_answer, NULL) < 0) {
 		resolver_free(r);
 		return -ENOMEM;
 	}
@@ -347,6 +358,11 @@ void resolver_set_lookup_fn(struct resolver *r, resolver_lookup_fn fn)
 	r->lookup = fn;
 }
 
+void resolver_set_refresh_ms(struct resolver *r, unsigned ms)
+{
+	r->refresh_ms = ms ? ms : 1;
+}
+
 static const char *pick(const struct resolver_answer *a, unsigned families)
 {
 	if ((families & TID_IPV4) && a->v4[0])
@@ -374,6 +390,7 @@ int resolver_get(struct resolver *r, const char *name, unsigned families, char *
 		TAILQ_INSERT_TAIL(&r->entries, e, link);
 		r->n_entries++;
 		start_due(r);
+		arm_refresh(r);
 	}
 	e->used = true;
 	if (!e->have_answer)

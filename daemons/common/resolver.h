@@ -47,8 +47,9 @@ int resolver_new(struct event_base *base, resolver_changed_fn changed, void *use
  */
 struct resolver *resolver_free(struct resolver *r);
 
-/* For tests: replace getaddrinfo() (before the first resolver_get()). */
+/* For tests: replace getaddrinfo() (before the first resolver_get()), and the refresh period. */
 void resolver_set_lookup_fn(struct resolver *r, resolver_lookup_fn fn);
+void resolver_set_refresh_ms(struct resolver *r, unsigned ms);
 
 /**
  * resolver_get() - @name's address in one of @families (TID_IPV4 first,

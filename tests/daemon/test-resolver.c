@@ -197,6 +197,33 @@ START_TEST(test_failed_refresh_keeps_the_address)
 }
 END_TEST
 
+/* Nobody asks again: the periodic refresh finds the new address and says so. */
+START_TEST(test_periodic_refresh)
+{
+	char addr[64] = "";
+	unsigned before;
+
+	resolver_set_lookup_fn(res, scripted_lookup);
+	resolver_set_refresh_ms(res, 100);
+	set_script("192.0.2.7", "", "");
+	get("array", TID_IPV4, addr);
+	pump_until_changes(1, 5000);
+	set_script("192.0.2.9", "", "");
+	pump_until_changes(2, 5000);
+	ck_assert_int_eq(get("array", TID_IPV4, addr), 0);
+	ck_assert_str_eq(addr, "192.0.2.9");
+	ck_assert_uint_ge(lookups_done, 2);
+	/* forgotten names are not looked up any more */
+	resolver_sweep(res);
+	resolver_sweep(res);
+	ck_assert_uint_eq(resolver_names(res), 0);
+	pump(300);
+	before = lookups_done;
+	pump(300);
+	ck_assert_uint_eq(lookups_done, before);
+}
+END_TEST
+
 START_TEST(test_first_lookup_fails)
 {
 	char addr[64] = "";
@@ -296,11 +323,12 @@ static int kato_of(const struct conf_view *v, const struct stas_conf *c, const c
 
 START_TEST(test_conf_view)
 {
-	static const char text[] = "[Global]\nkato = 20\n[Controllers]\n"
-				   "controller = transport=tcp;traddr=192.0.2.1;trsvcid=8009;kato=5\n"
-				   "controller = transport=tcp;traddr=192.0.2.2;trsvcid=8009\n"
-				   "controller = transport=tcp;traddr=array;trsvcid=8009;kato=7\n"
-				   "controller = transport=tcp;traddr=192.0.2.7;trsvcid=8009;kato=9\n";
+	static const char text[] =
+		"[Global]\nkato = 20\n[Controllers]\n"
+		"controller = transport=tcp;traddr=192.0.2.1;trsvcid=8009;kato=5\n"
+		"controller = transport=tcp;traddr=192.0.2.2;trsvcid=8009\n"
+		"controller = transport=tcp;traddr=array;trsvcid=8009;kato=7\n"
+		"controller = transport=tcp;traddr=192.0.2.7;trsvcid=8009;kato=9\n";
 	struct stas_conf *c = NULL, *other = NULL;
 	struct conf_view v = { 0 };
 
@@ -339,6 +367,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_unknown_name_through_getaddrinfo);
 	tcase_add_test(tc, test_family_choice);
 	tcase_add_test(tc, test_failed_refresh_keeps_the_address);
+	tcase_add_test(tc, test_periodic_refresh);
 	tcase_add_test(tc, test_first_lookup_fails);
 	tcase_add_test(tc, test_sweep_follows_the_askers);
 	tcase_add_test(tc, test_lookups_are_capped);
