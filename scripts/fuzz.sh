@@ -4,7 +4,7 @@
 # deterministic driver) and runs it for --time seconds, then prints executions per second,
 # coverage and corpus size. A crash stops that target and leaves its input in
 # build-fuzz/fuzz-out/<target>/ (replay: build-fuzz/tests/fuzz/fuzz-<target> FILE).
-# Usage: scripts/fuzz.sh [--time SECONDS] [queue|decode|conf ...]
+# Usage: scripts/fuzz.sh [--time SECONDS] [queue|decode|conf|follow|state-log ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -17,13 +17,15 @@ while (($#)) && [[ $1 == --* ]]; do
 	esac
 done
 targets=("$@")
-((${#targets[@]})) || targets=(queue decode conf)
+((${#targets[@]})) || targets=(queue decode conf follow state-log)
 
 scripts/deps.sh build
 command -v clang >/dev/null || { echo "fuzz: clang is needed (apt-get install clang)" >&2; exit 1; }
 CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTAS_SANITIZE=ON \
 	-DSTAS_FUZZ=ON -DSTAS_TESTBED=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target $(printf 'fuzz-%s libfuzz-%s ' "${targets[@]}" "${targets[@]}") >/dev/null
+build_targets=()
+for t in "${targets[@]}"; do build_targets+=("fuzz-$t" "libfuzz-$t"); done
+cmake --build "$build" -j"$(nproc)" --target "${build_targets[@]}" >/dev/null
 
 rc=0
 for t in "${targets[@]}"; do

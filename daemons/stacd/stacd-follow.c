@@ -83,17 +83,18 @@ static int entry_ioc(json_object *dc, json_object *page, struct follow_ioc *ret)
 	return 0;
 }
 
-static int parse_answer(struct follow *f, const char *json)
+int follow_parse(const char *json, struct follow_ioc **ret, size_t *ret_n, size_t *ret_bad)
 {
 	_cleanup_free_ struct follow_ioc *v = NULL;
 	json_object *root = json_tokener_parse(json);
-	size_t n = 0, bad = 0;
+	size_t n = 0, cap = 0, bad = 0;
+	int r = 0;
 
 	if (!root || !json_object_is_type(root, json_type_array)) {
 		json_object_put(root);
 		return -EBADMSG;
 	}
-	for (size_t i = 0; i < json_object_array_length(root); i++) {
+	for (size_t i = 0; !r && i < json_object_array_length(root); i++) {
 		json_object *e = json_object_array_get_idx(root, i), *dc, *pages;
 
 		if (!json_object_object_get_ex(e, "discovery-controller", &dc) ||
@@ -102,7 +103,7 @@ static int parse_answer(struct follow *f, const char *json)
 			bad++;
 			continue;
 		}
-		for (size_t k = 0; k < json_object_array_length(pages); k++) {
+		for (size_t k = 0; !r && k < json_object_array_length(pages); k++) {
 			json_object *p = json_object_array_get_idx(pages, k);
 			const char *subtype = sget(p, "subtype");
 			struct follow_ioc *grown;
@@ -113,10 +114,15 @@ static int parse_answer(struct follow *f, const char *json)
 				bad++;
 				continue;
 			}
-			grown = realloc(v, (n + 1) * sizeof(*v));
-			if (!grown)
-				break;
-			v = grown;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				grown = realloc(v, cap * sizeof(*v));
+				if (!grown) {
+					r = -ENOMEM;
+					continue;
+				}
+				v = grown;
+			}
 			if (entry_ioc(dc, p, &v[n]) < 0) {
 				bad++;
 				continue;
@@ -125,10 +131,26 @@ static int parse_answer(struct follow *f, const char *json)
 		}
 	}
 	json_object_put(root);
+	if (r < 0)
+		return r;
+	*ret = n ? TAKE_PTR(v) : NULL;
+	*ret_n = n;
+	*ret_bad = bad;
+	return 0;
+}
+
+static int parse_answer(struct follow *f, const char *json)
+{
+	struct follow_ioc *v = NULL;
+	size_t n = 0, bad = 0;
+	int r = follow_parse(json, &v, &n, &bad);
+
+	if (r < 0)
+		return r;
 	if (bad)
 		log_warning("stafd's answer had %zu malformed or excess entries; skipped", bad);
 	free(f->iocs);
-	f->iocs = TAKE_PTR(v);
+	f->iocs = v;
 	f->n = n;
 	return 0;
 }

@@ -43,6 +43,17 @@ size_t follow_iocs(struct follow *f, const struct follow_ioc **ret);
 /** follow_restore() - seed the list from the last-known state (stafd not asked yet). */
 int follow_restore(struct follow *f, const struct follow_ioc *v, size_t n);
 
+/**
+ * follow_parse() - the I/O controllers in a get_all_log_pages(true) answer:
+ * each subtype "nvme" entry of each DC's log, with that DC's host side.
+ * Entries with a missing or oversized field are skipped and counted in
+ * *@ret_bad; so are entries past the daemon's limit. *@ret is allocated
+ * (free() it; NULL when none).
+ *
+ * Return: 0, -EBADMSG when @json is not a JSON list, or -ENOMEM.
+ */
+int follow_parse(const char *json, struct follow_ioc **ret, size_t *ret_n, size_t *ret_bad);
+
 bool follow_stafd_present(const struct follow *f);
 uint64_t follow_fetches(const struct follow *f);
 

@@ -18,6 +18,7 @@
 #include "common/conf-view.h"
 #include "common/state.h"
 #include "common/tid-index.h"
+#include "stafd-log-json.h"
 #include "stafd-zeroconf.h"
 #include "stafd.h"
 #include "stas/cleanup.h"
@@ -443,55 +444,6 @@ static void on_purge(evutil_socket_t fd, short what, void *arg)
 
 /* ---- state file ------------------------------------------------------------------------------ */
 
-/* Numbers stay numbers here: this must read back into exactly the same entry. */
-static json_object *entry_state_json(const struct nvmf_disc_entry *e)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "trtype", json_object_new_int(e->trtype));
-	json_object_object_add(o, "adrfam", json_object_new_int(e->adrfam));
-	json_object_object_add(o, "subtype", json_object_new_int(e->subtype));
-	json_object_object_add(o, "treq", json_object_new_int(e->treq));
-	json_object_object_add(o, "portid", json_object_new_int(e->portid));
-	json_object_object_add(o, "cntlid", json_object_new_int(e->cntlid));
-	json_object_object_add(o, "asqsz", json_object_new_int(e->asqsz));
-	json_object_object_add(o, "eflags", json_object_new_int(e->eflags));
-	json_object_object_add(o, "sectype", json_object_new_int(e->tsas[0]));
-	json_object_object_add(o, "trsvcid", json_object_new_string(e->trsvcid));
-	json_object_object_add(o, "traddr", json_object_new_string(e->traddr));
-	json_object_object_add(o, "subnqn", json_object_new_string(e->subnqn));
-	return o;
-}
-
-static int entry_from_json(json_object *o, struct nvmf_disc_entry *e)
-{
-	static const char *const u8[] = { "trtype", "adrfam", "subtype", "treq", "sectype" };
-	static const char *const u16[] = { "portid", "cntlid", "asqsz", "eflags" };
-	int v[9];
-
-	memset(e, 0, sizeof(*e));
-	for (unsigned i = 0; i < ARRAY_SIZE(u8); i++)
-		if ((v[i] = state_json_int(o, u8[i], 0xff)) < 0)
-			return -EINVAL;
-	for (unsigned i = 0; i < ARRAY_SIZE(u16); i++)
-		if ((v[5 + i] = state_json_int(o, u16[i], 0xffff)) < 0)
-			return -EINVAL;
-	e->trtype = (uint8_t)v[0];
-	e->adrfam = (uint8_t)v[1];
-	e->subtype = (uint8_t)v[2];
-	e->treq = (uint8_t)v[3];
-	e->tsas[0] = (uint8_t)v[4];
-	e->portid = (uint16_t)v[5];
-	e->cntlid = (uint16_t)v[6];
-	e->asqsz = (uint16_t)v[7];
-	e->eflags = (uint16_t)v[8];
-	if (state_json_str(o, "trsvcid", e->trsvcid, sizeof(e->trsvcid)) ||
-	    state_json_str(o, "traddr", e->traddr, sizeof(e->traddr)) ||
-	    state_json_str(o, "subnqn", e->subnqn, sizeof(e->subnqn)))
-		return -EINVAL;
-	return 0;
-}
-
 static json_object *state_json(struct staf *s)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
@@ -499,16 +451,14 @@ static json_object *state_json(struct staf *s)
 	json_object_object_add(root, "version", json_object_new_int(STATE_VERSION));
 	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link)) {
 		const struct nvmf_disc_log *log = dc_log(e->dc);
-		json_object *d = json_object_new_object(), *entries = json_object_new_array();
+		json_object *d = json_object_new_object();
 
 		if (e->stopping)
 			continue;
 		json_object_object_add(d, "tid", state_tid_json(dc_tid(e->dc)));
 		json_object_object_add(d, "origin",
 				       json_object_new_string(dc_origin_name(dc_origin(e->dc))));
-		for (size_t i = 0; log && i < log->nr; i++)
-			json_object_array_add(entries, entry_state_json(&log->entries[i]));
-		json_object_object_add(d, "log_pages", entries);
+		json_object_object_add(d, "log_pages", log_state_json(log));
 		json_object_array_add(arr, d);
 	}
 	json_object_object_add(root, "controllers", arr);
@@ -536,25 +486,6 @@ void staf_state_save_soon(struct staf *s)
 
 	if (!event_pending(s->ev_save, EV_TIMEOUT, NULL))
 		event_add(s->ev_save, &tv);
-}
-
-static struct nvmf_disc_log *log_from_json(json_object *arr)
-{
-	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-	struct nvmf_disc_log *log;
-
-	if (n > NVMF_DISC_LOG_MAX_RECORDS)
-		return NULL;
-	log = calloc(1, sizeof(*log) + n * sizeof(log->entries[0]));
-	if (!log)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (entry_from_json(json_object_array_get_idx(arr, i), &log->entries[i]) < 0) {
-			free(log);
-			return NULL;
-		}
-	log->nr = n;
-	return log;
 }
 
 /*
@@ -595,7 +526,8 @@ int staf_state_restore(struct staf *s)
 		    state_tid_from_json(v, &w.tid) < 0 ||
 		    state_json_str(d, "origin", origin, sizeof(origin)) < 0 ||
 		    dc_origin_from_name(origin, &w.origin) < 0 ||
-		    !json_object_object_get_ex(d, "log_pages", &v) || !(log = log_from_json(v))) {
+		    !json_object_object_get_ex(d, "log_pages", &v) ||
+		    !(log = log_from_state_json(v))) {
 			log_warning("%s/%s: controller %zu is malformed; skipped", s->state_dir,
 				    STATE_FILE, i);
 			continue;
