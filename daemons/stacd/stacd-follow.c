@@ -76,7 +76,8 @@ static int entry_ioc(json_object *dc, json_object *page, struct follow_ioc *ret)
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
 		const char *v = sget(map[i].from_dc ? dc : page, map[i].key);
 
-		if (!v || tid_set(&ret->tid, map[i].f, v) < 0)
+		/* the entry's own fields name the controller: none may be empty */
+		if (!v || (!map[i].from_dc && !v[0]) || tid_set(&ret->tid, map[i].f, v) < 0)
 			return -EINVAL;
 	}
 	ret->eflags = eflags ? (uint16_t)strtoul(eflags, NULL, 10) : 0;

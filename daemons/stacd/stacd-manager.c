@@ -12,10 +12,10 @@
 
 #include <event2/event.h>
 
+#include "common/conf-view.h"
 #include "common/daemon-setup.h"
 #include "common/log.h"
 #include "common/notify.h"
-#include "common/conf-view.h"
 #include "common/state.h"
 #include "common/tid-index.h"
 #include "stacd-follow.h"

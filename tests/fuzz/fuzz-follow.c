@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == 0) {
 		FUZZ_ASSERT(n == 0 || v);
 		for (size_t i = 0; i < n; i++) {
-			FUZZ_ASSERT(v[i].tid.transport[0] && v[i].tid.traddr[0]);
+			FUZZ_ASSERT(v[i].tid.transport[0] && v[i].tid.traddr[0] &&
+				    v[i].tid.trsvcid[0] && v[i].tid.subsysnqn[0]);
 			FUZZ_ASSERT(strlen(v[i].tid.subsysnqn) < sizeof(v[i].tid.subsysnqn));
 		}
 	}
@@ -53,6 +54,10 @@ static const char *const seeds[] = {
 	 "{\"trtype\": \"tcp\", \"subtype\": \"referral\", \"trsvcid\": \"8010\", \"subnqn\": "
 	 "\"nqn.2014-08.org.nvmexpress.discovery\", \"traddr\": \"198.51.100.2\"}]}]"),
 	"[{\"discovery-controller\": {}, \"log-pages\": [{\"subtype\": \"nvme\"}]}, 7, null]",
+	/* found by libFuzzer: an entry with an empty trtype was kept */
+	("[{\"discovery-controller\": {\"host-traddr\": \"\", \"host-iface\": \"\", "
+	 "\"host-nqn\": \"nqn.x\"}, \"log-pages\": [{\"trtype\": \"\", \"subtype\": \"nvme\", "
+	 "\"trsvcid\": \"4420\", \"subnqn\": \"nqn.y\", \"traddr\": \"198.51.100.2\"}]}]"),
 	"{\"not\": \"a list\"}",
 };
 
