@@ -49,10 +49,10 @@ echo "== a private system bus"
 sandbox_bus "$work"
 pids+=("$bus_pid")
 
-echo "== stafd, told about 127.0.0.1:$port1 only"
+echo "== stafd, told about localhost:$port1 only (a host name, as nvme-stas's sample writes it)"
 cat >"$work/stafd.conf" <<EOF
 [Controllers]
-controller = transport=tcp;traddr=127.0.0.1;trsvcid=$port1
+controller = transport=tcp;traddr=localhost;trsvcid=$port1
 EOF
 cat >"$work/sys.conf" <<EOF
 [Host]
