@@ -25,6 +25,7 @@
 #include "stas/ntcp-conn.h"
 
 #define PURGE_CHECK_MS 60000
+#define PURGE_SLACK_US 20000
 #define STATE_VERSION  1
 
 static void json_object_putp(json_object **o)
@@ -237,10 +238,11 @@ static void dc_log_changed(void *arg, struct dc *dc)
 	staf_reconcile_soon(s); /* its referrals may have changed */
 }
 
+static void purge_soon(struct staf *s, const struct dc *dc);
+
 static void dc_lost(void *arg, struct dc *dc)
 {
-	(void)arg;
-	(void)dc;
+	purge_soon(arg, dc);
 }
 
 static void dc_restored(void *arg, struct dc *dc)
@@ -336,17 +338,26 @@ static void remove_dc(struct staf *s, struct staf_dc *e, bool deregister)
 	dc_stop(e->dc, deregister, dc_stopped, s);
 }
 
-/* The zeroconf DCs that are neither announced nor reachable for longer than the setting allows. */
-static bool purge_due(const struct staf *s, const struct dc *dc, const struct want_set *zc_now)
+/* When @dc's persistence runs out, if it is a zeroconf DC counting down; else 0. */
+static uint64_t purge_at(const struct staf *s, const struct dc *dc)
 {
 	uint64_t since = dc_unreachable_since_us(dc);
 	int64_t limit = s->conf->zeroconf_persistence_sec;
 
 	if (dc_origin(dc) != DC_ORIGIN_DISCOVERED || limit < 0 || !since)
+		return 0;
+	/* a little after, so that purge_due() agrees when the timer fires */
+	return since + (uint64_t)limit * 1000000u + PURGE_SLACK_US;
+}
+
+/* The zeroconf DCs that are neither announced nor reachable for longer than the setting allows. */
+static bool purge_due(const struct staf *s, const struct dc *dc, const struct want_set *zc_now)
+{
+	uint64_t at = purge_at(s, dc);
+
+	if (!at || tid_index_find(&zc_now->idx, dc_tid(dc)) >= 0)
 		return false;
-	if (tid_index_find(&zc_now->idx, dc_tid(dc)) >= 0)
-		return false;
-	return stas_now_us() - since >= (uint64_t)limit * 1000000u;
+	return stas_now_us() + PURGE_SLACK_US >= at;
 }
 
 void staf_reconcile_now(struct staf *s)
@@ -433,13 +444,49 @@ void staf_reconcile_soon(struct staf *s)
 		event_add(s->ev_soak, &tv);
 }
 
+static void arm_purge(struct staf *s, uint64_t at)
+{
+	uint64_t now = stas_now_us(), wait = at > now ? at - now : 0;
+	struct timeval tv = { (time_t)(wait / 1000000), (suseconds_t)(wait % 1000000) };
+
+	s->purge_at_us = now + wait;
+	event_add(s->ev_purge, &tv);
+}
+
+/* A DC was lost: if it is a zeroconf DC, its purge may come before the next check. */
+static void purge_soon(struct staf *s, const struct dc *dc)
+{
+	uint64_t at = purge_at(s, dc);
+
+	if (at && at < s->purge_at_us && !s->stopping)
+		arm_purge(s, at);
+}
+
+/*
+ * The periodic reconcile comes every PURGE_CHECK_MS, or sooner when a
+ * zeroconf DC's persistence runs out before that.
+ */
+static void plan_purge(struct staf *s)
+{
+	uint64_t now = stas_now_us(), next = now + PURGE_CHECK_MS * 1000ull;
+
+	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link)) {
+		uint64_t at = e->stopping ? 0 : purge_at(s, e->dc);
+
+		/* a due DC still announced stays; it does not make the clock spin */
+		if (at > now && at < next)
+			next = at;
+	}
+	arm_purge(s, next);
+}
+
 static void on_purge(evutil_socket_t fd, short what, void *arg)
 {
 	struct staf *s = arg;
-	struct timeval tv = { PURGE_CHECK_MS / 1000, 0 };
 
 	staf_reconcile_now(s);
-	event_add(s->ev_purge, &tv);
+	if (!s->stopping)
+		plan_purge(s);
 }
 
 /* ---- state file ------------------------------------------------------------------------------ */
@@ -627,6 +674,7 @@ int staf_reload(struct staf *s)
 		zc_kick(s->zc);
 	}
 	resolver_refresh(s->res); /* names may have moved too */
+	plan_purge(s);		  /* zeroconf-connections-persistence may have changed */
 	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link))
 		if (!e->stopping && dc_state(e->dc) == DC_RETRY_WAIT)
 			dc_resync(e->dc); /* now is a good moment to try again */

@@ -57,6 +57,7 @@ struct staf {
 	struct event *ev_soak;	/* reconcile after the soak */
 	struct event *ev_save;	/* write the state file (debounced) */
 	struct event *ev_purge; /* forget zeroconf DCs unreachable for too long */
+	uint64_t purge_at_us;	/* when ev_purge fires (CLOCK_MONOTONIC) */
 	struct event *ev_stop;	/* bound on the orderly stop */
 	bool stopping;
 	unsigned stops_pending;
