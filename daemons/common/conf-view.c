@@ -50,12 +50,20 @@ bool conf_view_current(const struct conf_view *v, const struct resolver *res)
 	return v->valid && v->resolver_gen == resolver_generation(res);
 }
 
-void conf_view_tunables(const struct conf_view *v, const struct stas_conf *c, const struct tid *t,
-			struct conf_tunables *ret)
+const struct conf_ctrl *conf_view_entry(const struct conf_view *v, const struct stas_conf *c,
+					const struct tid *t)
 {
 	long pos = v->valid && v->conf == c ? tid_index_find(&v->idx, t) : -1;
 
+	return pos < 0 ? NULL : &c->controllers.v[pos];
+}
+
+void conf_view_tunables(const struct conf_view *v, const struct stas_conf *c, const struct tid *t,
+			struct conf_tunables *ret)
+{
+	const struct conf_ctrl *e = conf_view_entry(v, c, t);
+
 	*ret = c->global;
-	if (pos >= 0)
-		conf_tunables_merge(&c->global, &c->controllers.v[pos].tun, ret);
+	if (e)
+		conf_tunables_merge(&c->global, &e->tun, ret);
 }

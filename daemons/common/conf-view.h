@@ -41,6 +41,14 @@ void conf_view_clear(struct conf_view *v);
  */
 bool conf_view_current(const struct conf_view *v, const struct resolver *res);
 
+/*
+ * conf_view_entry() - the controller= entry of @c that is @t (the last one,
+ * when several resolve to @t), or NULL (not configured, or @v is not a
+ * valid view of @c).
+ */
+const struct conf_ctrl *conf_view_entry(const struct conf_view *v, const struct stas_conf *c,
+					const struct tid *t);
+
 /**
  * conf_view_tunables() - the tunables of the controller @t in @c: its
  * controller= entry's (the last one, when several resolve to @t), else

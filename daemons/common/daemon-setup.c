@@ -23,6 +23,10 @@ int daemon_sys_conf_load(struct sys_conf **ret)
 	if (r < 0)
 		return log_error_errno(r, "cannot read %s: %m", path);
 	conf_diags_log(&sys->diags);
+	if (sys->key[0])
+		log_notice("%s: a host key is set, but the userspace NVMe/TCP host does not "
+			   "authenticate in-band (DH-HMAC-CHAP); it is not used",
+			   path);
 	*ret = sys;
 	if (sys_conf_check(sys) == 0)
 		return 0;
@@ -163,4 +167,12 @@ bool daemon_ctrl_wanted(struct resolver *res, const struct stas_conf *c, const s
 				  tid_to_string(ret, buf, sizeof(buf)));
 		return false;
 	}
+}
+
+void daemon_warn_unused_secrets(const struct conf_ctrl *e, const char *desc)
+{
+	if (e && (e->dhchap_secret[0] || e->dhchap_ctrl_secret[0]))
+		log_warning("%s: dhchap-secret is set, but the userspace NVMe/TCP host does not "
+			    "authenticate in-band (DH-HMAC-CHAP); connecting without it",
+			    desc);
 }

@@ -49,6 +49,13 @@ int daemon_conf_reload(enum stas_daemon daemon, const char *path, struct stas_co
  */
 bool daemon_tid_acceptable(const struct stas_conf *c, const struct tid *t, const char *what);
 
+/*
+ * daemon_warn_unused_secrets() - say that @e's DH-HMAC-CHAP secrets (if
+ * any) go unused: the userspace host does not authenticate in-band. @desc
+ * names the controller.
+ */
+void daemon_warn_unused_secrets(const struct conf_ctrl *e, const char *desc);
+
 /**
  * daemon_ctrl_tid() - the identity of @c's controller= entry @e, as
  * conf_ctrl_tid() gives it, with a host name in traddr replaced by its

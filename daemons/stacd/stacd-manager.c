@@ -233,6 +233,7 @@ static int add_ioc(struct stac *s, const struct want *w)
 	s->n_iocs++;
 	log_info("holding %s (%s)", tid_to_string(&w->tid, buf, sizeof(buf)),
 		 ioc_origin_name(w->origin));
+	daemon_warn_unused_secrets(conf_view_entry(running_view(s), s->conf, &w->tid), buf);
 	return 0;
 }
 

@@ -408,7 +408,8 @@ static json_object *wait_connected(const char *traddr, const char *trsvcid, int 
 
 #define NAMED_DCS(family, port)                                                                    \
 	"[Global]\nip-family = " family "\n[Controllers]\n"                                        \
-	"controller = transport=tcp;traddr=target.stas.test;trsvcid=" port "\n"                    \
+	"controller = transport=tcp;traddr=target.stas.test;trsvcid=" port                         \
+	";dhchap-secret=DHHC-1:00:c3Rhcy10ZXN0LXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm:\n"                 \
 	"controller = transport=tcp;traddr=nosuch.stas.test;trsvcid=8009\n"
 
 /*
@@ -432,6 +433,10 @@ START_TEST(test_host_names)
 		      json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY));
 	ck_assert_msg(strstr(daemon_run_log(&d), "cannot resolve host name nosuch.stas.test"), "%s",
 		      daemon_run_log(&d));
+	/* the secret goes unused, and the user is told; nvmet here does not ask for it */
+	ck_assert_msg(strstr(daemon_run_log(&d), "does not authenticate in-band"), "%s",
+		      daemon_run_log(&d));
+	ck_assert_msg(!strstr(daemon_run_log(&d), "c3Rhcy10"), "the secret is in the log");
 
 	/* both families: the same name now means its IPv4 address; its referrals lead on */
 	ck_assert_int_eq(daemon_run_write_conf(&d, NAMED_DCS("ipv4+ipv6", "8009")), 0);
