@@ -50,6 +50,14 @@ bool conf_view_current(const struct conf_view *v, const struct resolver *res)
 	return v->valid && v->resolver_gen == resolver_generation(res);
 }
 
+const struct conf_view *conf_view_get(struct conf_view *v, struct resolver *res,
+				      const struct stas_conf *c, const char *host_nqn)
+{
+	if (!conf_view_current(v, res) || v->conf != c)
+		conf_view_build(v, res, c, host_nqn);
+	return v;
+}
+
 const struct conf_ctrl *conf_view_entry(const struct conf_view *v, const struct stas_conf *c,
 					const struct tid *t)
 {

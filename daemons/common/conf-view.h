@@ -42,6 +42,13 @@ void conf_view_clear(struct conf_view *v);
 bool conf_view_current(const struct conf_view *v, const struct resolver *res);
 
 /*
+ * conf_view_get() - @v, rebuilt first when it is not a current view of @c
+ * (a daemon's view of its running configuration, kept between calls).
+ */
+const struct conf_view *conf_view_get(struct conf_view *v, struct resolver *res,
+				      const struct stas_conf *c, const char *host_nqn);
+
+/*
  * conf_view_entry() - the controller= entry of @c that is @t (the last one,
  * when several resolve to @t), or NULL (not configured, or @v is not a
  * valid view of @c).

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "common/daemon-setup.h"
 #include "common/log.h"
 #include "stas/host-id.h"
@@ -50,7 +52,7 @@ int daemon_sys_conf_load(struct sys_conf **ret)
 
 bool daemon_start(const struct daemon_info *info, enum stas_daemon daemon, int argc, char **argv,
 		  struct daemon_args *a, struct stas_conf **conf, struct sys_conf **sys,
-		  int *exit_code)
+		  struct event_base **base, int *exit_code)
 {
 	int r;
 
@@ -72,8 +74,28 @@ bool daemon_start(const struct daemon_info *info, enum stas_daemon daemon, int a
 		*conf = conf_free(*conf);
 		return false;
 	}
+	*base = event_base_new();
+	if (!*base) {
+		log_error("cannot create the event loop");
+		*conf = conf_free(*conf);
+		*sys = sys_conf_free(*sys);
+		return false;
+	}
 	*exit_code = EXIT_SUCCESS;
 	return true;
+}
+
+int daemon_finish(int r, struct bus_object *obj, struct bus_event *bus, struct event_base *base,
+		  struct stas_conf *conf, struct sys_conf *sys, char *state_dir)
+{
+	bus_object_unpublish(obj);
+	bus_close_system(bus);
+	event_base_free(base);
+	conf_free(conf);
+	sys_conf_free(sys);
+	free(state_dir);
+	log_info("stopped");
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 int daemon_conf_reload(enum stas_daemon daemon, const char *path, struct stas_conf **ret)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "common/bus-util.h"
 #include "common/conf.h"
 #include "common/daemon-args.h"
 #include "common/resolver.h"
@@ -17,15 +18,25 @@
 /**
  * daemon_start() - what main() does before the loop: the command line,
  * logging, the daemon's configuration (diagnostics logged with file:line),
- * the log level, and the host identity.
+ * the log level, the host identity, and the event loop.
  *
- * Return: true to run, with *@conf and *@sys set and @a filled; false to
- * exit at once with *@exit_code (0 after --help or --version, 2 for a bad
- * command line, 1 when the daemon cannot start; all said already).
+ * Return: true to run, with *@conf, *@sys and *@base set and @a filled;
+ * false to exit at once with *@exit_code (0 after --help or --version, 2
+ * for a bad command line, 1 when the daemon cannot start; all said already).
  */
 bool daemon_start(const struct daemon_info *info, enum stas_daemon daemon, int argc, char **argv,
 		  struct daemon_args *a, struct stas_conf **conf, struct sys_conf **sys,
-		  int *exit_code);
+		  struct event_base **base, int *exit_code);
+
+/**
+ * daemon_finish() - what main() does after the loop and after the daemon
+ * freed its own parts: the bus object and the bus, the loop, the
+ * configuration, the identity and @state_dir go, and "stopped" is logged.
+ *
+ * Return: main()'s exit status for @r (the run's result).
+ */
+int daemon_finish(int r, struct bus_object *obj, struct bus_event *bus, struct event_base *base,
+		  struct stas_conf *conf, struct sys_conf *sys, char *state_dir);
 
 /**
  * daemon_sys_conf_load() - sys.conf ($STAS_SYS_CONF, else /etc/stas/sys.conf)

@@ -204,9 +204,7 @@ static const struct ioc_ops ioc_ops = { on_connected, on_lost, on_changed };
 /* The view of the running configuration, rebuilt when a name's address changed. */
 static const struct conf_view *running_view(struct stac *s)
 {
-	if (!conf_view_current(&s->view, s->res) || s->view.conf != s->conf)
-		conf_view_build(&s->view, s->res, s->conf, s->sys->nqn);
-	return &s->view;
+	return conf_view_get(&s->view, s->res, s->conf, s->sys->nqn);
 }
 
 static int add_ioc(struct stac *s, const struct want *w)

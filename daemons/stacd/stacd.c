@@ -117,24 +117,12 @@ int main(int argc, char **argv)
 	struct daemon_args a;
 	int r;
 
-	if (!daemon_start(&info, STAS_STACD, argc, argv, &a, &s.conf, &s.sys, &r))
+	if (!daemon_start(&info, STAS_STACD, argc, argv, &a, &s.conf, &s.sys, &s.base, &r))
 		return r;
 	s.conf_path = a.conf_file;
-	s.base = event_base_new();
-	if (!s.base) {
-		log_error("cannot create the event loop");
-		return EXIT_FAILURE;
-	}
 	r = run(&s);
 	stac_manager_done(&s);
-	bus_object_unpublish(&s.busobj);
 	if (s.ev_status)
 		event_free(s.ev_status);
-	bus_close_system(s.bus);
-	event_base_free(s.base);
-	conf_free(s.conf);
-	sys_conf_free(s.sys);
-	free(s.state_dir);
-	log_info("stopped");
-	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return daemon_finish(r, &s.busobj, s.bus, s.base, s.conf, s.sys, s.state_dir);
 }

@@ -277,9 +277,7 @@ static void params_for(const struct conf_view *view, const struct stas_conf *con
 /* The view of the running configuration, rebuilt when a name's address changed. */
 static const struct conf_view *running_view(struct staf *s)
 {
-	if (!conf_view_current(&s->view, s->res) || s->view.conf != s->conf)
-		conf_view_build(&s->view, s->res, s->conf, s->sys->nqn);
-	return &s->view;
+	return conf_view_get(&s->view, s->res, s->conf, s->sys->nqn);
 }
 
 void staf_dc_params(struct staf *s, const struct tid *t, struct dc_params *ret)

@@ -73,6 +73,36 @@ static inline void remove_tree(char *dir)
 	free(dir);
 }
 
+/*
+ * run_in_fresh_dir() - main() of a runner whose tests share a directory:
+ * *@dir is made from @template, @s runs (CK_VERBOSITY, CK_RUN_CASE,
+ * CK_RUN_TEST are honoured), and the directory goes whatever a failed test
+ * left in it. Returns the exit status; a run in which no test ran fails.
+ */
+static inline int run_in_fresh_dir(Suite *s, const char *template, char **dir)
+{
+	SRunner *sr;
+	int failed, ran;
+
+	*dir = strdup(template);
+	if (!*dir || !mkdtemp(*dir)) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	ran = srunner_ntests_run(sr);
+	srunner_free(sr);
+	remove_tree(*dir);
+	*dir = NULL;
+	if (ran == 0) {
+		fprintf(stderr, "no test ran\n");
+		return EXIT_FAILURE;
+	}
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 static inline void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "we");

@@ -881,26 +881,8 @@ static Suite *zeroconf_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed, ran;
-
 	/* fails (never skips) without root or without the programs it drives */
 	if (mdns_preflight("test-zeroconf") < 0)
 		return EXIT_FAILURE;
-	top_dir = strdup("/tmp/stas-zc-XXXXXX");
-	if (!top_dir || !mkdtemp(top_dir)) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	sr = srunner_create(zeroconf_suite());
-	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY, CK_RUN_SUITE, CK_RUN_CASE */
-	failed = srunner_ntests_failed(sr);
-	ran = srunner_ntests_run(sr);
-	srunner_free(sr);
-	remove_tree(top_dir); /* whatever a failed test left */
-	if (ran == 0) {
-		fprintf(stderr, "no test ran\n");
-		return EXIT_FAILURE;
-	}
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_in_fresh_dir(zeroconf_suite(), "/tmp/stas-zc-XXXXXX", &top_dir);
 }

@@ -542,25 +542,7 @@ static int preflight(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed, ran;
-
 	if (preflight() < 0)
 		return EXIT_FAILURE;
-	top_dir = strdup("/tmp/stas-zcd-XXXXXX");
-	if (!top_dir || !mkdtemp(top_dir)) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY, CK_RUN_CASE, CK_RUN_TEST */
-	failed = srunner_ntests_failed(sr);
-	ran = srunner_ntests_run(sr);
-	srunner_free(sr);
-	remove_tree(top_dir); /* whatever a failed test left */
-	if (ran == 0) {
-		fprintf(stderr, "no test ran\n");
-		return EXIT_FAILURE;
-	}
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_in_fresh_dir(suite(), "/tmp/stas-zcd-XXXXXX", &top_dir);
 }
