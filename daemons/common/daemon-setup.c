@@ -11,6 +11,7 @@
 
 #include "common/daemon-setup.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "stas/host-id.h"
 
 int daemon_sys_conf_load(struct sys_conf **ret)
@@ -103,21 +104,42 @@ int daemon_conf_reload(enum stas_daemon daemon, const char *path, struct stas_co
 	struct stas_conf *next = NULL;
 	int r;
 
+	notify_reloading();
 	r = conf_load_file(daemon, path, &next);
-	if (r < 0)
+	if (r < 0) {
+		notify_ready();
 		return log_error_errno(r,
 				       "reload: cannot read %s: %m; keeping the running "
 				       "configuration",
 				       path);
+	}
 	conf_diags_log(&next->diags);
 	if (next->diags.n_errors) {
 		log_error("reload: %s has %u error(s) (above); keeping the running configuration",
 			  path, next->diags.n_errors);
 		conf_free(next);
+		notify_ready();
 		return -EINVAL;
 	}
 	*ret = next;
 	return 0;
+}
+
+void daemon_conf_commit(struct stas_conf **conf, struct stas_conf *next, struct conf_view *view,
+			struct resolver *res, struct bus_object *obj, const char *debug_iface)
+{
+	conf_view_clear(view);
+	conf_free(*conf);
+	*conf = next;
+	log_set_level(next->tron ? LOG_DEBUG : LOG_INFO);
+	bus_object_tron_changed(obj, debug_iface);
+	resolver_refresh(res);
+}
+
+void daemon_reload_done(const char *path)
+{
+	notify_ready();
+	log_info("reloaded %s", path);
 }
 
 bool daemon_tid_acceptable(const struct stas_conf *c, const struct tid *t, const char *what)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "common/bus-util.h"
+#include "common/conf-view.h"
 #include "common/conf.h"
 #include "common/daemon-args.h"
 #include "common/resolver.h"
@@ -47,11 +48,25 @@ int daemon_finish(int r, struct bus_object *obj, struct bus_event *bus, struct e
 int daemon_sys_conf_load(struct sys_conf **ret);
 
 /**
- * daemon_conf_reload() - parse @path into a fresh configuration for a
- * reload. A file that cannot be read or has errors (logged with file:line)
- * is refused: the running configuration stays.
+ * daemon_conf_reload() - the first half of a reload: tell systemd
+ * (RELOADING=1) and parse @path into a fresh configuration. A file that
+ * cannot be read or has errors (logged with file:line) is refused: the
+ * running configuration stays, and systemd is told READY=1 again.
  */
 int daemon_conf_reload(enum stas_daemon daemon, const char *path, struct stas_conf **ret);
+
+/**
+ * daemon_conf_commit() - make @next the running configuration *@conf (the
+ * old one is freed): @view, a view of the old one, is cleared; the log
+ * level follows @next's tron, with PropertiesChanged on @obj's
+ * @debug_iface; and every host name is looked up again (DNS may have moved
+ * too). The caller reconciles, then calls daemon_reload_done().
+ */
+void daemon_conf_commit(struct stas_conf **conf, struct stas_conf *next, struct conf_view *view,
+			struct resolver *res, struct bus_object *obj, const char *debug_iface);
+
+/* daemon_reload_done() - the reload of @path is over: READY=1, and a log line. */
+void daemon_reload_done(const char *path);
 
 /**
  * daemon_tid_acceptable() - exclude=, the ip-family filter, and what the

@@ -376,15 +376,12 @@ static void on_save(evutil_socket_t fd, short what, void *arg)
 {
 	struct stac *s = arg;
 	json_object *j;
-	int r;
 
 	if (!s->state_dir || !s->follow)
 		return;
 	j = state_json(s);
-	r = state_save(s->state_dir, STATE_FILE, j);
+	state_save(s->state_dir, STATE_FILE, j); /* it says why when it cannot */
 	json_object_put(j);
-	if (r < 0)
-		log_warning_errno(r, "cannot save the state in %s: %m", s->state_dir);
 }
 
 void stac_state_save_soon(struct stac *s)
@@ -506,12 +503,9 @@ int stac_reload(struct stac *s)
 	struct stac_ioc *e, *n;
 	int r;
 
-	notify_reloading();
 	r = daemon_conf_reload(STAS_STACD, s->conf_path, &next);
-	if (r < 0) {
-		notify_ready();
+	if (r < 0)
 		return r;
-	}
 	conf_view_build(&next_view, s->res, next, s->sys->nqn);
 	old_view = running_view(s);
 	for (e = TAILQ_FIRST(&s->iocs); e; e = n) {
@@ -527,15 +521,9 @@ int stac_reload(struct stac *s)
 			ioc_kick(e->ioc);
 	}
 	conf_view_clear(&next_view);
-	conf_view_clear(&s->view); /* of the configuration that goes now */
-	conf_free(s->conf);
-	s->conf = next;
-	log_set_level(s->conf->tron ? LOG_DEBUG : LOG_INFO);
-	bus_object_tron_changed(&s->busobj, STAC_DEBUG);
-	resolver_refresh(s->res); /* names may have moved too */
+	daemon_conf_commit(&s->conf, next, &s->view, s->res, &s->busobj, STAC_DEBUG);
 	reconcile(s, true);
-	notify_ready();
-	log_info("reloaded %s", s->conf_path);
+	daemon_reload_done(s->conf_path);
 	return 0;
 }
 

@@ -515,15 +515,12 @@ static void on_save(evutil_socket_t fd, short what, void *arg)
 {
 	struct staf *s = arg;
 	json_object *j;
-	int r;
 
 	if (!s->state_dir)
 		return;
 	j = state_json(s);
-	r = state_save(s->state_dir, STATE_FILE, j);
+	state_save(s->state_dir, STATE_FILE, j); /* it says why when it cannot */
 	json_object_put(j);
-	if (r < 0)
-		log_warning_errno(r, "cannot save the state in %s: %m", s->state_dir);
 }
 
 void staf_state_save_soon(struct staf *s)
@@ -643,12 +640,9 @@ int staf_reload(struct staf *s)
 	struct stas_conf *next = NULL;
 	int r;
 
-	notify_reloading();
 	r = daemon_conf_reload(STAS_STAFD, s->conf_path, &next);
-	if (r < 0) {
-		notify_ready();
+	if (r < 0)
 		return r;
-	}
 	conf_view_build(&next_view, s->res, next, s->sys->nqn);
 	old_view = running_view(s);
 	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs), *n; e; e = n) {
@@ -663,23 +657,17 @@ int staf_reload(struct staf *s)
 			remove_dc(s, e, false); /* comes back with the new settings */
 	}
 	conf_view_clear(&next_view);
-	conf_view_clear(&s->view); /* of the configuration that goes now */
-	conf_free(s->conf);
-	s->conf = next;
-	log_set_level(s->conf->tron ? LOG_DEBUG : LOG_INFO);
-	bus_object_tron_changed(&s->busobj, STAF_DEBUG);
+	daemon_conf_commit(&s->conf, next, &s->view, s->res, &s->busobj, STAF_DEBUG);
 	if (s->zc) {
 		zc_enable(s->zc, s->conf->zeroconf);
 		zc_kick(s->zc);
 	}
-	resolver_refresh(s->res); /* names may have moved too */
-	plan_purge(s);		  /* zeroconf-connections-persistence may have changed */
+	plan_purge(s); /* zeroconf-connections-persistence may have changed */
 	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link))
 		if (!e->stopping && dc_state(e->dc) == DC_RETRY_WAIT)
 			dc_resync(e->dc); /* now is a good moment to try again */
 	staf_reconcile_now(s);
-	notify_ready();
-	log_info("reloaded %s", s->conf_path);
+	daemon_reload_done(s->conf_path);
 	return 0;
 }
 
