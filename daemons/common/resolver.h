@@ -78,7 +78,7 @@ void resolver_sweep(struct resolver *r);
  */
 unsigned resolver_generation(const struct resolver *r);
 
-/* The number of cached names and of lookups running (for tests and process_info). */
+/* The number of cached names and of lookups running (for tests). */
 size_t resolver_names(const struct resolver *r);
 unsigned resolver_in_flight(const struct resolver *r);
 
