@@ -26,48 +26,23 @@ cmake --build "$build" -j"$(nproc)" --target stafd stacd stas-target-emu >/dev/n
 ulimit -n "$(ulimit -Hn)"
 ((n * (queues + 1) + 256 <= $(ulimit -n))) || { echo "bench: ulimit -n too small" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/stas-bench-stacd-XXXXXX)
-emu_pid='' bus_pid='' stafd_pid='' stacd_pid=''
-cleanup() {
-	for p in $stacd_pid $stafd_pid $emu_pid $bus_pid; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
 # shellcheck source=scripts/lib-sandbox.sh
 . scripts/lib-sandbox.sh
-# connected controllers, from stacd's typed state over D-Bus
-live() {
-	busctl --address="$bus" --json=short call org.nvmexpress.stac /org/nvmexpress/stac \
-		org.nvmexpress.stac.state controllers 2>/dev/null | { grep -o '"live"' || true; } | wc -l
-}
+sandbox_dir bench-stacd
 
 base_port=$((10000 + RANDOM % 20000)) # below the ephemeral range
 start_emu() {
-	"$build/tests/emulator/stas-target-emu" --listen 127.0.0.1 --base-port "$base_port" \
-		--discovery-ports "$dcs" --subsys-per-port "$subsys" --null-data --ns-size 1M \
-		>"$work/emu.out" 2>"$work/emu.err" &
-	emu_pid=$!
-	for _ in $(seq 600); do grep -q '^READY' "$work/emu.out" && return 0; sleep 0.05; done
-	cat "$work/emu.err"
-	exit 1
+	emu_start --base-port "$base_port" --discovery-ports "$dcs" --subsys-per-port "$subsys" \
+		--null-data --ns-size 1M || exit 1
 }
 start_emu
 
 sandbox_bus "$work"
 bus=$DBUS_SYSTEM_BUS_ADDRESS
-export STAS_SYS_CONF=$work/sys.conf
-
-cat >"$work/sys.conf" <<EOF
-[Host]
-nqn = nqn.2014-08.org.nvmexpress:uuid:5a5a0000-0000-4000-8000-00000000bec5
-id = 5a5a0000-0000-4000-8000-00000000bec5
-EOF
+sandbox_sys_conf $((0xbec5))
 {
 	printf '[Service Discovery]\nzeroconf = disabled\n[Controllers]\n'
-	awk '/^port /{ split($3, a, ":"); printf "controller = transport=tcp;traddr=127.0.0.1;trsvcid=%s\n", a[2] }' \
-		"$work/emu.out"
+	emu_controllers
 } >"$work/stafd.conf"
 printf '[Global]\nnr-io-queues = %s\n' "$queues" >"$work/stacd.conf"
 mkdir -p "$work/run-f" "$work/run-c"
@@ -94,7 +69,7 @@ while :; do
 done
 ramp=$(($(now_ms) - t0))
 ramp_cpu=$(cpu_ms "$stacd_pid") rss=$(kib "$stacd_pid" VmRSS) hwm=$(kib "$stacd_pid" VmHWM)
-got=$(live)
+got=$(stac_live)
 ((got == n)) || { echo "bench: D-Bus says $got of $n live" >&2; exit 1; }
 echo "| controllers | first connected | all connected | rate | stacd CPU by then | VmRSS / VmHWM |"
 echo "|---|---|---|---|---|---|"
@@ -119,7 +94,7 @@ kill -KILL "$emu_pid"
 wait "$emu_pid" 2>/dev/null || true
 t_down=$(now_ms)
 lost_by=''
-until (($(live) == 0)); do sleep 0.1; done
+until (($(stac_live) == 0)); do sleep 0.1; done
 lost_by=$(($(now_ms) - t_down))
 sleep $((5 - lost_by / 1000 > 0 ? 5 - lost_by / 1000 : 0))
 start_emu
@@ -130,7 +105,7 @@ echo "| since the target died | connected |"
 echo "|---|---|"
 last=-1
 while :; do
-	got=$(live)
+	got=$(stac_live)
 	t=$(($(now_ms) - t_down))
 	if ((got != last)); then printf '| %d.%d s | %d |\n' $((t / 1000)) $((t % 1000 / 100)) "$got"; last=$got; fi
 	((got >= n)) && break

@@ -24,33 +24,15 @@ cmake --build "$build" -j"$(nproc)" --target stafd stas-target-emu >/dev/null
 ulimit -n "$(ulimit -Hn)"
 ((n + 64 <= $(ulimit -n))) || { echo "bench: ulimit -n $(ulimit -n) is too small for $n DCs" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/stas-bench-stafd-XXXXXX)
-emu_pid='' bus_pid='' stafd_pid=''
-cleanup() {
-	for p in $stafd_pid $emu_pid $bus_pid; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
 # shellcheck source=scripts/lib-sandbox.sh
 . scripts/lib-sandbox.sh
+sandbox_dir bench-stafd
 
 # ---- the target and the bus ----
-"$build/tests/emulator/stas-target-emu" --listen 127.0.0.1 --discovery-ports "$n" --null-data \
-	>"$work/emu.out" 2>"$work/emu.err" &
-emu_pid=$!
-for _ in $(seq 600); do grep -q '^READY' "$work/emu.out" && break; sleep 0.1; done
-grep -q '^READY' "$work/emu.out" || { cat "$work/emu.err"; exit 1; }
-
+emu_start --discovery-ports "$n" --null-data || exit 1
 sandbox_bus "$work"
 bus=$DBUS_SYSTEM_BUS_ADDRESS
-
-cat >"$work/sys.conf" <<EOF
-[Host]
-nqn = nqn.2014-08.org.nvmexpress:uuid:5a5a0000-0000-4000-8000-00000000bec4
-id = 5a5a0000-0000-4000-8000-00000000bec4
-EOF
+sandbox_sys_conf $((0xbec4))
 
 # ---- one stafd run ----
 call() { busctl --address="$bus" call org.nvmexpress.staf /org/nvmexpress/staf org.nvmexpress.staf "$@"; }
@@ -63,11 +45,10 @@ run() {
 	mkdir -p "$dir/run"
 	{
 		printf '[Global]\nkato = %s\n[Service Discovery]\nzeroconf = disabled\n[Controllers]\n' "$kato"
-		awk '/^port /{ split($3, a, ":"); printf "controller = transport=tcp;traddr=127.0.0.1;trsvcid=%s\n", a[2] }' \
-			"$work/emu.out"
+		emu_controllers
 	} >"$dir/stafd.conf"
 	t_start=$(now_ms)
-	DBUS_SYSTEM_BUS_ADDRESS=$bus RUNTIME_DIRECTORY=$dir/run STAS_SYS_CONF=$work/sys.conf \
+	DBUS_SYSTEM_BUS_ADDRESS=$bus RUNTIME_DIRECTORY=$dir/run \
 		"$build/daemons/stafd/stafd" -f "$dir/stafd.conf" 2>"$dir/stafd.log" &
 	stafd_pid=$!
 	while (($(logs_cached "$dir/stafd.log") < n)); do

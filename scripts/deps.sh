@@ -1,6 +1,6 @@
 #!/bin/bash
 # Install the Debian 12 packages stas needs to build and test, only those missing.
-# Usage: scripts/deps.sh [build|test]   (default: test = build + test bed)
+# Usage: scripts/deps.sh [build|bench|test]   (default: test = build + test bed)
 set -euo pipefail
 
 build_pkgs=(gcc make cmake pkg-config libevent-dev libsystemd-dev libinih-dev libjson-c-dev check
@@ -11,7 +11,11 @@ testbed_pkgs=(qemu-system-x86 linux-image-amd64 busybox-static cpio gzip iproute
 testbed_pkgs+=(avahi-daemon avahi-utils)
 
 want=("${build_pkgs[@]}")
-[ "${1:-test}" = build ] || want+=("${testbed_pkgs[@]}")
+case ${1:-test} in
+build) ;;
+bench) want+=(socat) ;; # scripts/bench-churn.sh drives the emulator's control socket
+*) want+=("${testbed_pkgs[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

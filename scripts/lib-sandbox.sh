@@ -39,6 +39,52 @@ EOF
 	export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$dir/bus
 }
 
+# The processes a script starts; sandbox_dir's exit trap stops whichever are set.
+emu_pid='' bus_pid='' stafd_pid='' stacd_pid=''
+
+# sandbox_dir NAME: $work, a fresh directory; it and the processes above go when the script exits.
+sandbox_dir() {
+	work=$(mktemp -d "/tmp/stas-$1-XXXXXX")
+	trap sandbox_cleanup EXIT
+}
+sandbox_cleanup() {
+	for p in $stacd_pid $stafd_pid $emu_pid $bus_pid; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+
+# emu_start ARGS...: stas-target-emu from $build on 127.0.0.1 with ARGS, its port list in
+# $work/emu.out; returns once it said READY (sets emu_pid), or 1 with its errors shown.
+emu_start() {
+	"$build/tests/emulator/stas-target-emu" --listen 127.0.0.1 "$@" >"$work/emu.out" \
+		2>"$work/emu.err" &
+	emu_pid=$!
+	for _ in $(seq 600); do grep -q '^READY' "$work/emu.out" && return 0; sleep 0.05; done
+	cat "$work/emu.err" >&2
+	return 1
+}
+
+# emu_controllers: a controller= line for every port of the emulator
+emu_controllers() {
+	awk '/^port /{ split($3, a, ":"); printf "controller = transport=tcp;traddr=127.0.0.1;trsvcid=%s\n", a[2] }' \
+		"$work/emu.out"
+}
+
+# sandbox_sys_conf N: $work/sys.conf with a fixed host identity ending in N, for the daemons
+sandbox_sys_conf() {
+	local id
+	id=5a5a0000-0000-4000-8000-$(printf '%012x' "$1")
+	printf '[Host]\nnqn = nqn.2014-08.org.nvmexpress:uuid:%s\nid = %s\n' "$id" "$id" >"$work/sys.conf"
+	export STAS_SYS_CONF=$work/sys.conf
+}
+
+# stac_live: the I/O controllers stacd says are connected (its typed state over D-Bus)
+stac_live() {
+	busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" --json=short call org.nvmexpress.stac \
+		/org/nvmexpress/stac org.nvmexpress.stac.state controllers 2>/dev/null |
+		{ grep -o '"live"' || true; } | wc -l
+}
+
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # utime+stime of a process, in ms
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+#include <event2/util.h>
+
 #include "common/bus-event.h"
 #include "common/bus-util.h"
 #include "common/log.h"
@@ -15,6 +18,8 @@
 #include "common/sys-conf.h"
 #include "stas/cleanup.h"
 #include "stas/ntcp-conn.h"
+
+#define ROOT_CHECK_TIMEOUT_US 1000000u
 
 int bus_open_system(struct event_base *base, void (*gone)(struct bus_event *, int, void *),
 		    void *ud, struct bus_event **ret)
@@ -116,17 +121,38 @@ int bus_read_tid(sd_bus_message *m, const struct tid_defaults *d, struct tid *t,
 	return 0;
 }
 
+/*
+ * The caller's uid, from dbus-daemon (messages carry no credentials there).
+ * A property setter cannot answer later, so this is the daemon's one
+ * blocking call: bounded by ROOT_CHECK_TIMEOUT_US, not sd-bus's 25 s.
+ */
+static int sender_uid(sd_bus *bus, sd_bus_message *m, uint32_t *ret)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *q = NULL, *reply = NULL;
+	const char *sender = m ? sd_bus_message_get_sender(m) : NULL;
+	int r;
+
+	if (!sender)
+		return -ENXIO;
+	r = sd_bus_message_new_method_call(bus, &q, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+					   "org.freedesktop.DBus", "GetConnectionUnixUser");
+	if (r >= 0)
+		r = sd_bus_message_append(q, "s", sender);
+	if (r >= 0)
+		r = sd_bus_call(bus, q, ROOT_CHECK_TIMEOUT_US, NULL, &reply);
+	if (r >= 0)
+		r = sd_bus_message_read(reply, "u", ret);
+	return r < 0 ? r : 0;
+}
+
 int bus_check_root(sd_bus *bus, sd_bus_error *error, const char *what)
 {
-	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-	uid_t euid;
+	uint32_t uid;
 	int r;
 
 	/* The bus policy says the same; this holds also on a bus without our policy file. */
-	r = sd_bus_query_sender_creds(sd_bus_get_current_message(bus), SD_BUS_CREDS_EUID, &creds);
-	if (r >= 0)
-		r = sd_bus_creds_get_euid(creds, &euid);
-	if (r < 0 || euid != 0)
+	r = sender_uid(bus, sd_bus_get_current_message(bus), &uid);
+	if (r < 0 || uid != 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED, "only root may %s",
 					 what);
 	return 0;
@@ -157,12 +183,30 @@ int bus_tron_set(sd_bus *bus, const char *path, const char *iface, const char *p
 int bus_log_level_get(sd_bus *bus, const char *path, const char *iface, const char *prop,
 		      sd_bus_message *reply, void *ud, sd_bus_error *error)
 {
-	return sd_bus_message_append(reply, "s", log_level_to_string(log_get_level()));
+	return sd_bus_message_append(reply, "s", log_level_to_python(log_get_level()));
 }
 
+/* A string, or JSON null where nvme-stas has None (an absent value). */
 static void add(json_object *o, const char *k, const char *v)
 {
-	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+	json_object_object_add(o, k, v && *v ? json_object_new_string(v) : NULL);
+}
+
+/* nvme-stas's GTimer text: "<interval>s [<remaining>s]" while it runs, "<interval>s [off]". */
+static const char *timer_text(char *buf, size_t n, unsigned interval_ms, const struct event *ev)
+{
+	struct timeval due, now;
+	double left;
+
+	if (!ev || !event_pending(ev, EV_TIMEOUT, &due)) {
+		snprintf(buf, n, "%.1fs [off]", interval_ms / 1e3);
+		return buf;
+	}
+	/* event_pending() gives the deadline on the wall clock */
+	evutil_gettimeofday(&now, NULL);
+	left = (double)(due.tv_sec - now.tv_sec) + (double)(due.tv_usec - now.tv_usec) / 1e6;
+	snprintf(buf, n, "%.1fs [%.1fs]", interval_ms / 1e3, left > 0 ? left : 0.0);
+	return buf;
 }
 
 json_object *bus_process_info(const struct bus_process_facts *f)
@@ -170,23 +214,38 @@ json_object *bus_process_info(const struct bus_process_facts *f)
 	json_object *o = json_object_new_object();
 	char buf[64], path[512];
 
-	add(o, "tron", log_get_level() >= LOG_DEBUG ? "True" : "False");
-	add(o, "log-level", log_level_to_string(log_get_level()));
+	/* nvme-stas: {'tron': bool, 'log-level': logging's name} + ServiceABC.info() */
+	json_object_object_add(o, "tron", json_object_new_boolean(log_get_level() >= LOG_DEBUG));
+	add(o, "log-level", log_level_to_python(log_get_level()));
 	add(o, "hostnqn", f->sys->nqn);
 	add(o, "hostid", f->sys->id);
 	/* nvme-stas returned the DH-HMAC-CHAP host key here, in clear; we never do */
-	add(o, "hostkey", f->sys->key[0] ? "(set, not shown)" : "");
+	add(o, "hostkey", f->sys->key[0] ? "(set, not shown)" : NULL);
 	add(o, "symname", f->sys->symname);
 	add(o, "config file", f->conf_path);
-	snprintf(path, sizeof(path), "%s/%s", f->state_dir ? f->state_dir : "(none)", STATE_FILE);
-	add(o, "last known config file", path);
-	add(o, "config soak timer", f->soak_pending ? "1.5s [on]" : "1.5s [off]");
+	if (f->state_dir)
+		snprintf(path, sizeof(path), "%s/%s", f->state_dir, STATE_FILE);
+	add(o, "last known config file", f->state_dir ? path : NULL);
+	add(o, "config soak timer", timer_text(buf, sizeof(buf), f->soak_ms, f->soak));
+	/*
+	 * nvme-stas says str() of what the kernel's /dev/nvme-fabrics offers. Our
+	 * userspace host connects to a unique discovery NQN (TP8013) as a discovery
+	 * controller and binds to host-iface (SO_BINDTODEVICE) on any kernel.
+	 */
+	add(o, "kernel support.TP8013", "True");
+	add(o, "kernel support.host_iface", "True");
+	/*
+	 * nvme-stas's 30 s audit of controllers waiting to be disconnected; ours are
+	 * taken down by their own state machine, so there is no such timer.
+	 */
+	add(o, "terminator.audit timer", NULL);
 	snprintf(buf, sizeof(buf), "%d", (int)getpid());
 	add(o, "pid", buf);
 	snprintf(buf, sizeof(buf), "%.0f", (double)(stas_now_us() - f->started_us) / 1e6);
 	add(o, "uptime seconds", buf);
+	/* not "controllers": stafctl/stacctl status put the controller list under that key */
 	snprintf(buf, sizeof(buf), "%u", f->controllers);
-	add(o, "controllers", buf);
+	add(o, "controller count", buf);
 	return o;
 }
 

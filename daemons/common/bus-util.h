@@ -16,6 +16,7 @@
 #include "common/tid.h"
 
 struct bus_event;
+struct event;
 struct event_base;
 struct sys_conf;
 
@@ -57,12 +58,17 @@ int bus_tron_set(sd_bus *bus, const char *path, const char *iface, const char *p
 int bus_log_level_get(sd_bus *bus, const char *path, const char *iface, const char *prop,
 		      sd_bus_message *reply, void *ud, sd_bus_error *error);
 
-/* What process_info says in both daemons. */
+/*
+ * What process_info says in both daemons: nvme-stas's keys and types (tron a
+ * boolean, log-level a Python logging name, null for an absent value), plus
+ * stas's own (config file, pid, uptime seconds, controller count).
+ */
 struct bus_process_facts {
 	const struct sys_conf *sys;
 	const char *conf_path;
 	const char *state_dir;
-	bool soak_pending;
+	const struct event *soak; /* the config soak timer, NULL when there is none */
+	unsigned soak_ms;
 	uint64_t started_us;
 	unsigned controllers;
 };

@@ -169,11 +169,37 @@ static bool valid_port(const char *s)
 	return conf_parse_int(s, 1, 65535, &v) == 0 && isdigit((unsigned char)*s);
 }
 
+/*
+ * The NQNs go into the Connect command as they are, so they need what the wire
+ * needs. The "nqn." prefix is only a convention: nvme-stas and the kernel pass
+ * any text, nvmet subsystems are often called "testnqn", and stafd connects
+ * such a subsystem when a discovery log page names it.
+ */
+static bool check_nqns(struct entry *e)
+{
+	struct stas_error err;
+
+	for (size_t i = 0; i < ARRAY_SIZE(nqn_fields); i++) {
+		enum tid_field f = nqn_fields[i];
+		const char *nqn = tid_get(&e->c.tid, f);
+
+		if (!*nqn)
+			continue;
+		if (stas_nqn_wire_check(nqn, tid_field_name(f), &err) < 0) {
+			diag(e, LOG_ERR, "%s; entry ignored", err.msg);
+			return false;
+		}
+		if (strncmp(nqn, "nqn.", 4))
+			diag(e, LOG_WARNING, "%s '%s' does not start with 'nqn.'; used as written",
+			     tid_field_name(f), nqn);
+	}
+	return true;
+}
+
 /* What a usable controller= entry needs; false (reported) when it is not usable. */
 static bool check_controller(struct entry *e)
 {
 	struct tid *t = &e->c.tid;
-	struct stas_error err;
 
 	if (!(e->c.fields & TID_BIT(TID_TRANSPORT))) {
 		diag(e, LOG_ERR, "no transport=; entry ignored");
@@ -202,15 +228,7 @@ static bool check_controller(struct entry *e)
 		     t->trsvcid);
 		return false;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(nqn_fields); i++) {
-		enum tid_field f = nqn_fields[i];
-
-		if (*tid_get(t, f) && stas_nqn_check(tid_get(t, f), tid_field_name(f), &err) < 0) {
-			diag(e, LOG_ERR, "%s; entry ignored", err.msg);
-			return false;
-		}
-	}
-	return true;
+	return check_nqns(e);
 }
 
 static int list_add(struct entry *e, struct conf_ctrl_list *list)

@@ -14,7 +14,7 @@
 #include "common/log.h"
 
 #define CONF_LINE_MAX  65536 /* longest physical line accepted */
-#define CONF_VALUE_MAX 65536 /* longest value, continuation lines included */
+#define CONF_VALUE_MAX 65536 /* longest value (one line's, in pieces or not) */
 #define CONF_KEY_MAX   64
 #define CONF_WHY_MAX   256
 #define CONF_DIAG_MAX  500 /* diagnostics kept per file; one more says how many were dropped */
@@ -65,14 +65,14 @@ struct conf_schema {
 /* What the line source last handed to inih, so the handler knows how to glue it. */
 enum conf_piece {
 	CONF_PIECE_KEY,	  /* the start of a "key = value" line */
-	CONF_PIECE_CONT,  /* the start of an indented continuation line: joined with a space */
+	CONF_PIECE_CONT,  /* the start of a user's indented line: a value of its own */
 	CONF_PIECE_CHUNK, /* the next piece of a line too long for inih's buffer: joined as is */
 };
 
 /* How an indented line is taken. */
 enum conf_cont {
 	CONF_CONT_NONE,	  /* no key yet in this section: it is a key line itself */
-	CONF_CONT_APPEND, /* it continues the last key's value */
+	CONF_CONT_APPEND, /* it is another value of the last key (conf.c decides how) */
 	CONF_CONT_DROP,	  /* the last key line was rejected: dropped with it */
 };
 
@@ -101,6 +101,7 @@ struct conf_parse {
 	bool pending_broken; /* a piece could not be handed over: the entry is dropped */
 	unsigned pending_line;
 	const struct conf_section *pending_section;
+	const struct conf_row *pending_row; /* NULL: unknown key, or no usable section */
 	char pending_key[CONF_KEY_MAX];
 	char *value;
 	size_t value_len, value_cap;

@@ -18,10 +18,14 @@
  *     an empty line;
  *   - a section header becomes "[s]": this file tracks the real name (inih
  *     would cut it at 50 bytes) and warns about unknown ones here, once;
+ *   - a user's indented line after a key line is handed over as an indented
+ *     line: inih passes it to the handler with the key above, and the handler
+ *     takes it as a value of its own (one more controller= entry, or a
+ *     repeat of a single-valued key), as nvme-stas does;
  *   - a line longer than inih's buffer is cut between two non-blank
  *     characters into pieces; every piece after the first is handed over as
- *     an indented (continuation) line, which the handler glues back without
- *     a separator because it knows, from p->piece, what it is receiving.
+ *     an indented line too, which the handler glues back without a
+ *     separator because it knows, from p->piece, what it is receiving.
  * inih processes each line completely before it asks for the next, so
  * p->piece always describes the line the handler is being called for.
  */

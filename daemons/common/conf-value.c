@@ -17,7 +17,8 @@
 const struct conf_tunable_desc conf_tunable_descs[CONF_N_TUNABLES] = {
 	[CONF_HDR_DIGEST] = { "hdr-digest", true, 0, 1, true },
 	[CONF_DATA_DIGEST] = { "data-digest", true, 0, 1, true },
-	[CONF_KATO] = { "kato", false, 0, INT_MAX, true },
+	/* Connect carries KATO in milliseconds, 32 bits: 4294967 s is the most it can say. */
+	[CONF_KATO] = { "kato", false, 0, 4294967, true },
 	/* The kernel refuses reconnect_delay <= 0 and nr_*_queues <= 0. */
 	[CONF_RECONNECT_DELAY] = { "reconnect-delay", false, 1, INT_MAX, true },
 	/* -1 (any negative, for the kernel) means "reconnect forever". */

@@ -2,9 +2,9 @@
 /*
  * One parse run: inih drives, conf_reader() (conf-reader.c) feeds it vetted
  * lines, and the single inih handler below collects each key's value
- * (continuation lines and long-line pieces included) and, once the value is
- * complete, looks the key up in the schema's row table and calls the row's
- * parser. Everything wrong becomes a diagnostic; nothing stops the parse.
+ * (long-line pieces included; a user's indented line is a value of its own)
+ * and, once the value is complete, calls the parser of the key's row in the
+ * schema's table. Everything wrong becomes a diagnostic; nothing stops the parse.
  */
 #include <errno.h>
 #include <ini.h>
@@ -140,10 +140,10 @@ static void apply_row(struct conf_parse *p, const struct conf_row *row, const ch
 			  row->dflt ? ")" : "");
 }
 
-/* The pending key's value is complete: find its row and parse it. */
+/* The pending key's value is complete: parse it with its row. */
 static void flush(struct conf_parse *p)
 {
-	const struct conf_row *row;
+	const struct conf_row *row = p->pending_row;
 	const char *section, *home;
 
 	if (!p->pending)
@@ -152,7 +152,6 @@ static void flush(struct conf_parse *p)
 	if (p->pending_broken || !p->pending_section || p->pending_section->note)
 		return; /* reported where the line or the section header was */
 	section = p->pending_section->name;
-	row = row_lookup(p->schema, section, p->pending_key);
 	if (!row) {
 		home = row_home(p->schema, p->pending_key);
 		if (home)
@@ -205,12 +204,46 @@ static int begin(struct conf_parse *p, const char *key, const char *value)
 	p->pending_broken = false;
 	p->pending_line = p->lineno;
 	p->pending_section = p->section;
+	p->pending_row = p->section && !p->section->note
+				 ? row_lookup(p->schema, p->section->name, key)
+				 : NULL;
 	snprintf(p->pending_key, sizeof(p->pending_key), "%s", key);
 	p->value_len = 0;
 	if (!p->seen_section)
 		conf_diag(p, LOG_WARNING, p->lineno, "'%s' comes before any [section]; ignored",
 			  key);
 	return append(p, "", value);
+}
+
+/*
+ * A user's indented line. configparser joins it to the value above with "\n"
+ * and nvme-stas splits the value on "\n" again, so the line is a value of its
+ * own: one more entry of a multi-valued key, another occurrence (the last
+ * wins) of a single-valued one. "controller =" alone just opens the list.
+ */
+static int take_continuation(struct conf_parse *p, const char *text)
+{
+	const struct conf_row *row = p->pending_row;
+	char key[CONF_KEY_MAX];
+
+	if (!p->pending || !row || !row->parse || (row->flags & CONF_ROW_OTHER))
+		return 0; /* the value is not used; flush() reports the key line */
+	if (row->flags & CONF_ROW_MULTI) {
+		if (!p->value_len)
+			p->pending = false;
+		flush(p);
+		snprintf(key, sizeof(key), "%s", p->pending_key);
+		return begin(p, key, text);
+	}
+	if (p->value_len)
+		conf_diag(p, LOG_WARNING, p->lineno,
+			  "[%s] %s: an indented line is another '%s =' (as in nvme-stas); "
+			  "the value of line %u is not used",
+			  p->pending_section->name, row->key, row->key, p->pending_line);
+	p->pending_broken = false;
+	p->pending_line = p->lineno;
+	p->value_len = 0;
+	return append(p, "", text);
 }
 
 /*
@@ -233,7 +266,7 @@ static int conf_ini_handler(void *user, const char *section, const char *name, c
 		r = begin(p, name, value);
 		break;
 	case CONF_PIECE_CONT:
-		r = append(p, " ", value);
+		r = take_continuation(p, value);
 		break;
 	case CONF_PIECE_CHUNK:
 		r = append(p, "", value);

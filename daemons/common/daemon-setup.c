@@ -45,9 +45,11 @@ int daemon_sys_conf_load(struct sys_conf **ret)
 		stas_uuid_format(h.id, id);
 		snprintf(sys->id, sizeof(sys->id), "%s", id);
 	}
-	log_warning("no host NQN/ID in %s or /etc/nvme: using %s (host ID %s) for this run; "
-		    "create /etc/nvme/hostnqn and /etc/nvme/hostid to make it stable",
-		    path, sys->nqn, sys->id);
+	log_warning(
+		"no host NQN/ID in %s or /etc/nvme: using %s (host ID %s) for this run; "
+		"'stasadm hostnqn -f /etc/nvme/hostnqn' and 'stasadm hostid -f /etc/nvme/hostid' "
+		"make it stable",
+		path, sys->nqn, sys->id);
 	return 0;
 }
 
@@ -128,11 +130,19 @@ int daemon_conf_reload(enum stas_daemon daemon, const char *path, struct stas_co
 void daemon_conf_commit(struct stas_conf **conf, struct stas_conf *next, struct conf_view *view,
 			struct resolver *res, struct bus_object *obj, const char *debug_iface)
 {
+	bool tron_changed = (*conf)->tron != next->tron;
+
 	conf_view_clear(view);
 	conf_free(*conf);
 	*conf = next;
-	log_set_level(next->tron ? LOG_DEBUG : LOG_INFO);
-	bus_object_tron_changed(obj, debug_iface);
+	/*
+	 * Only an edited tron= changes the level: --tron, --log-level and a
+	 * "stafctl tron" are the user's until the file says otherwise.
+	 */
+	if (tron_changed) {
+		log_set_level(next->tron ? LOG_DEBUG : LOG_INFO);
+		bus_object_tron_changed(obj, debug_iface);
+	}
 	resolver_refresh(res);
 }
 
@@ -191,8 +201,18 @@ bool daemon_ctrl_wanted(struct resolver *res, const struct stas_conf *c, const s
 			const char *host_nqn, struct tid *ret, bool *unresolved)
 {
 	char buf[TID_STR_MAX];
-	int r = daemon_ctrl_tid(res, c, e, host_nqn, ret);
+	struct tid named;
+	int r;
 
+	/* as nvme-stas: an exclusion by host name applies before the name is resolved */
+	conf_ctrl_tid(c, e, host_nqn, &named);
+	if (tid_family_check(&named, TID_IPV4 | TID_IPV6) == TID_FAMILY_HOSTNAME &&
+	    conf_excluded(c, &named)) {
+		log_debug("configured controller %s: excluded",
+			  tid_to_string(&named, buf, sizeof(buf)));
+		return false;
+	}
+	r = daemon_ctrl_tid(res, c, e, host_nqn, ret);
 	switch (r) {
 	case 0:
 		return daemon_tid_acceptable(c, ret, "configured controller");

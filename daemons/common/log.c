@@ -32,15 +32,13 @@ static const char *const level_names[] = {
 	[LOG_INFO] = "info",	   [LOG_DEBUG] = "debug",
 };
 
-/* Extra spellings accepted on the command line. */
+/* Extra spellings accepted on the command line; "fatal" is Python's other CRITICAL. */
 static const struct {
 	const char *name;
 	int level;
 } level_aliases[] = {
-	{ "err", LOG_ERR },
-	{ "warn", LOG_WARNING },
-	{ "crit", LOG_CRIT },
-	{ "emerg", LOG_EMERG },
+	{ "err", LOG_ERR },	{ "warn", LOG_WARNING }, { "crit", LOG_CRIT },
+	{ "emerg", LOG_EMERG }, { "fatal", LOG_CRIT },
 };
 
 bool log_stderr_is_journal(void)
@@ -95,6 +93,19 @@ const char *log_level_to_string(int level)
 	if (level < 0 || (size_t)level >= ARRAY_SIZE(level_names))
 		return "?";
 	return level_names[level];
+}
+
+const char *log_level_to_python(int level)
+{
+	if (level >= LOG_DEBUG)
+		return "DEBUG";
+	if (level >= LOG_NOTICE)
+		return "INFO";
+	if (level == LOG_WARNING)
+		return "WARNING";
+	if (level == LOG_ERR)
+		return "ERROR";
+	return "CRITICAL";
 }
 
 int log_level_from_string(const char *s)

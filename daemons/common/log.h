@@ -46,8 +46,9 @@ void log_set_level(int level);
 int log_get_level(void);
 
 /**
- * log_level_from_string() - "err"/"error", "warning"/"warn", "notice", "info",
- * "debug" (any case) or a number 0..7.
+ * log_level_from_string() - "emerg"/"emergency", "alert", "crit"/"critical"/"fatal",
+ * "err"/"error", "warning"/"warn", "notice", "info", "debug" (any case, so also
+ * Python's "CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG") or a number 0..7.
  *
  * Return: the level, or -EINVAL.
  */
@@ -55,6 +56,13 @@ int log_level_from_string(const char *s);
 
 /** log_level_to_string() - "error", "warning", ... ; "?" for an unknown level. */
 const char *log_level_to_string(int level);
+
+/**
+ * log_level_to_python() - the name of Python's logging level that nvme-stas
+ * reports for @level (D-Bus log_level, process_info's log-level): "DEBUG",
+ * "INFO" (info, notice), "WARNING", "ERROR", "CRITICAL" (crit, alert, emerg).
+ */
+const char *log_level_to_python(int level);
 
 /**
  * log_internal() - the one function behind every macro below.

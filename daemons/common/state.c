@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * JSON state files. The temporary file is created in the target directory
- * (rename() is only atomic within one file system) with O_EXCL, so two
- * writers can never share it; it is removed on every failure path.
+ * JSON state files, written atomically through file_write_atomic().
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "common/conf-value.h"
+#include "common/file-util.h"
 #include "common/log.h"
 #include "common/state.h"
 #include "common/tid.h"
 #include "stas/cleanup.h"
+#include "stas/host-id.h"
+#include "stas/nvme-decode.h"
 
 DEFINE_CLEANUP_FUNC(struct json_tokener *, json_tokener_free)
 
@@ -58,92 +58,21 @@ int state_dir(const char *prog, char **ret)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int sync_dir(const char *dir)
-{
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0 || fsync(fd) < 0)
-		return -errno;
-	return 0;
-}
-
 int state_save(const char *dir, const char *name, struct json_object *obj)
 {
-	_cleanup_free_ char *path = NULL, *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	const char *text;
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	const char *json;
 	int r;
 
-	if (asprintf(&path, "%s/%s", dir, name) < 0 ||
-	    asprintf(&tmp, "%s/.%s.XXXXXX", dir, name) < 0)
-		return log_warning_errno(-ENOMEM, "state %s/%s: cannot save", dir, name);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return log_warning_errno(-errno, "state %s: cannot create a temporary file", path);
-	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+	json = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
 							   JSON_C_TO_STRING_NOSLASHESCAPE);
-	r = text ? write_all(fd, text, strlen(text)) : -ENOMEM;
-	if (r >= 0)
-		r = write_all(fd, "\n", 1);
-	if (r >= 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
-		r = -errno;
-	if (r >= 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
+	if (asprintf(&path, "%s/%s", dir, name) < 0 || !json || asprintf(&text, "%s\n", json) < 0)
+		return log_warning_errno(-ENOMEM, "state %s/%s: cannot save", dir, name);
+	r = file_write_atomic(path, text, strlen(text), 0644);
+	if (r < 0)
 		return log_warning_errno(r, "state %s: cannot save", path);
-	}
-	r = sync_dir(dir);
-	if (r < 0) /* the rename happened; only its durability is in doubt */
-		log_warning_errno(r, "state %s: saved, but syncing %s failed", path, dir);
-	return 0;
-}
-
-static int read_text(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-	struct stat st;
-	size_t len = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (st.st_size > STATE_FILE_MAX)
-		return -EFBIG;
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
+	if (r > 0) /* the rename happened; only its durability is in doubt */
+		log_warning("state %s: saved, but syncing %s failed", path, dir);
 	return 0;
 }
 
@@ -157,7 +86,7 @@ int state_load(const char *dir, const char *name, struct json_object **ret)
 
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
 		return -ENOMEM;
-	r = read_text(path, &text, &len);
+	r = file_read_text(path, STATE_FILE_MAX, &text, &len);
 	if (r == -ENOENT || r == -ENOMEM)
 		return r;
 	if (r == -EFBIG)
@@ -202,41 +131,71 @@ json_object *state_tid_json(const struct tid *t)
 	return o;
 }
 
-int state_tid_from_json(json_object *o, struct tid *t)
+/*
+ * What every path into a TID makes sure of, for a TID read back: the fields as
+ * text the wire could carry, a transport controller= takes, an address, and
+ * NQNs the Connect command takes (host-nqn may be empty: the host's is used).
+ */
+int state_tid_from_json(json_object *o, struct tid *t, struct stas_error *e)
 {
-	memset(t, 0, sizeof(*t));
-	for (int f = 0; f < TID_N_FIELDS; f++) {
-		json_object *v;
+	char v[sizeof(*t)];
+	int r;
 
-		if (!json_object_object_get_ex(o, tid_field_name(f), &v) ||
-		    !json_object_is_type(v, json_type_string) ||
-		    tid_set(t, f, json_object_get_string(v)) < 0)
-			return -EINVAL;
+	memset(t, 0, sizeof(*t));
+	if (!json_object_is_type(o, json_type_object))
+		return stas_error_set(e, -EINVAL, "tid: not an object");
+	for (int f = 0; f < TID_N_FIELDS; f++) {
+		r = state_json_str(o, tid_field_name(f), v, tid_field_size(f), e);
+		if (r < 0)
+			return r;
+		tid_set(t, f, v); /* it fits: checked against the field's size */
 	}
+	if (!conf_transport_valid(t->transport))
+		return stas_error_set(e, -EINVAL, "transport: '%s' is not tcp, rdma, fc or loop",
+				      t->transport);
+	if (!t->traddr[0])
+		return stas_error_set(e, -EINVAL, "traddr: empty");
+	r = stas_nqn_wire_check(t->subsysnqn, tid_field_name(TID_SUBSYSNQN), e);
+	if (r < 0)
+		return r;
+	if (t->host_nqn[0])
+		return stas_nqn_wire_check(t->host_nqn, tid_field_name(TID_HOST_NQN), e);
 	return 0;
 }
 
-int state_json_int(json_object *o, const char *k, int max)
+int state_json_int(json_object *o, const char *k, int max, struct stas_error *e)
 {
 	json_object *v;
-	int i;
+	int64_t i;
 
-	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_int))
-		return -1;
-	i = json_object_get_int(v);
-	return i < 0 || i > max ? -1 : i;
+	if (!json_object_object_get_ex(o, k, &v))
+		return stas_error_set(e, -EINVAL, "%s: missing", k);
+	if (!json_object_is_type(v, json_type_int))
+		return stas_error_set(e, -EINVAL, "%s: not an integer", k);
+	i = json_object_get_int64(v);
+	if (i < 0 || i > max)
+		return stas_error_set(e, -EINVAL, "%s: %lld is not in 0..%d", k, (long long)i, max);
+	return (int)i;
 }
 
-int state_json_str(json_object *o, const char *k, char *dst, size_t size)
+/* Text as the wire could carry it: printable ASCII, so an sd-bus reply takes it too. */
+int state_json_str(json_object *o, const char *k, char *dst, size_t size, struct stas_error *e)
 {
 	json_object *v;
 	const char *str;
+	size_t len;
+	int r;
 
-	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
-		return -1;
+	if (!json_object_object_get_ex(o, k, &v))
+		return stas_error_set(e, -EINVAL, "%s: missing", k);
+	if (!json_object_is_type(v, json_type_string))
+		return stas_error_set(e, -EINVAL, "%s: not a string", k);
 	str = json_object_get_string(v);
-	if (strlen(str) >= size)
-		return -1;
-	memcpy(dst, str, strlen(str) + 1);
+	len = (size_t)json_object_get_string_len(v); /* past a NUL inside, which is refused */
+	r = nvme_text_check(str, len, size, k, e);
+	if (r < 0)
+		return -EINVAL;
+	memcpy(dst, str, len);
+	dst[len] = '\0';
 	return 0;
 }

@@ -7,14 +7,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/pyrepr.h"
 #include "ctl-common.h"
+#include "ctl-opt.h"
 #include "stas/cleanup.h"
 
 struct ctl {
@@ -75,20 +76,6 @@ static void sb_spaces(struct sbuf *b, int n)
 		sb_put(b, " ", 1);
 }
 
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char tmp[64];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n >= 0)
-		sb_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
 /* The result, or NULL (and the buffer freed) after an allocation failure. */
 static char *sb_take(struct sbuf *b)
 {
@@ -104,40 +91,6 @@ static char *sb_take(struct sbuf *b)
 /* ------------------------------------------------------------------ */
 /* Code points as Python sees them.                                    */
 
-/*
- * Decode one UTF-8 sequence of s[0..n). A byte that does not start a valid
- * sequence becomes U+DC80..U+DCFF, as Python's surrogateescape would make it
- * (D-Bus strings are valid UTF-8, so this is only for odd JSON).
- */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *ret)
-{
-	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len = s[0] < 0x80 ? 1 : s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	uint32_t cp;
-
-	if (s[0] >= 0xf5)
-		len = 0;
-	if (len == 1) {
-		*ret = s[0];
-		return 1;
-	}
-	if (len == 0 || len > n)
-		goto bad;
-	cp = s[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		goto bad;
-	*ret = cp;
-	return len;
-bad:
-	*ret = 0xdc00 + s[0];
-	return 1;
-}
-
 /* Length in code points of text we produced (always valid UTF-8). */
 static int cp_len(const char *s)
 {
@@ -146,33 +99,6 @@ static int cp_len(const char *s)
 	for (; *s; s++)
 		n += ((unsigned char)*s & 0xc0) != 0x80;
 	return n;
-}
-
-/*
- * str.isprintable() is false for the categories Cc, Cf, Cs, Co, Zl, Zp, Zs
- * (but space) and Cn. These are the assigned ones at and above U+0080
- * (Unicode 14, Python 3.11); unassigned code points are taken as printable.
- */
-static const struct {
-	uint32_t lo, hi;
-} nonprintable[] = {
-	{ 0x80, 0xa0 },	      { 0xad, 0xad },	     { 0x600, 0x605 },	   { 0x61c, 0x61c },
-	{ 0x6dd, 0x6dd },     { 0x70f, 0x70f },	     { 0x890, 0x891 },	   { 0x8e2, 0x8e2 },
-	{ 0x1680, 0x1680 },   { 0x180e, 0x180e },    { 0x2000, 0x200f },   { 0x2028, 0x202f },
-	{ 0x205f, 0x2064 },   { 0x2066, 0x206f },    { 0x3000, 0x3000 },   { 0xd800, 0xf8ff },
-	{ 0xfeff, 0xfeff },   { 0xfff9, 0xfffb },    { 0x110bd, 0x110bd }, { 0x110cd, 0x110cd },
-	{ 0x13430, 0x13438 }, { 0x1bca0, 0x1bca3 },  { 0x1d173, 0x1d17a }, { 0xe0001, 0xe0001 },
-	{ 0xe0020, 0xe007f }, { 0xf0000, 0x10ffff },
-};
-
-static bool py_printable(uint32_t cp)
-{
-	if (cp < 0x20 || cp == 0x7f)
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(nonprintable) && cp >= nonprintable[i].lo; i++)
-		if (cp <= nonprintable[i].hi)
-			return false;
-	return true;
 }
 
 /* str.isspace(), which is also what \s matches in a str pattern. */
@@ -190,183 +116,20 @@ static bool py_linebreak(uint32_t cp)
 	       cp == 0x2028 || cp == 0x2029;
 }
 
-/* ------------------------------------------------------------------ */
-/* repr()                                                              */
-
-static void repr_str(struct sbuf *b, const char *s, size_t n)
+/* repr() of the str s[0..n), appended to @b. */
+static void sb_repr_str(struct sbuf *b, const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	char quote = memchr(s, '\'', n) && !memchr(s, '"', n) ? '"' : '\'';
+	_cleanup_free_ char *rep = py_repr_str(s, n);
 
-	sb_put(b, &quote, 1);
-	for (size_t i = 0, len; i < n; i += len) {
-		uint32_t cp;
-
-		len = utf8_next(u + i, n - i, &cp);
-		if (cp == (uint32_t)quote || cp == '\\') {
-			sb_put(b, "\\", 1);
-			sb_put(b, s + i, 1);
-		} else if (cp == '\t' || cp == '\n' || cp == '\r') {
-			sb_puts(b, cp == '\t' ? "\\t" : cp == '\n' ? "\\n" : "\\r");
-		} else if (py_printable(cp)) {
-			sb_put(b, s + i, len);
-		} else if (cp <= 0xff) {
-			sb_printf(b, "\\x%02x", (unsigned)cp);
-		} else if (cp <= 0xffff) {
-			sb_printf(b, "\\u%04x", (unsigned)cp);
-		} else {
-			sb_printf(b, "\\U%08x", (unsigned)cp);
-		}
-	}
-	sb_put(b, &quote, 1);
-}
-
-/*
- * repr(float): the shortest digits that read back as the same double, in
- * fixed notation when the decimal exponent is in -4..15, else as 1.5e+16.
- */
-static void repr_double(struct sbuf *b, double d)
-{
-	char buf[48], digits[24], *mant, *e;
-	int exp10, ndig = 0, decpt;
-
-	if (isnan(d) || isinf(d)) {
-		sb_puts(b, isnan(d) ? "nan" : d > 0 ? "inf" : "-inf");
-		return;
-	}
-	for (int prec = 0; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*e", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
-	}
-	mant = buf[0] == '-' ? buf + 1 : buf;
-	e = strchr(mant, 'e');
-	exp10 = atoi(e + 1);
-	for (char *p = mant; p < e; p++)
-		if (*p != '.')
-			digits[ndig++] = *p;
-	while (ndig > 1 && digits[ndig - 1] == '0')
-		ndig--;
-	digits[ndig] = '\0';
-	decpt = exp10 + 1;
-	if (buf[0] == '-')
-		sb_puts(b, "-");
-	if (decpt <= -4 || decpt > 16) {
-		sb_put(b, digits, 1);
-		if (ndig > 1) {
-			sb_puts(b, ".");
-			sb_puts(b, digits + 1);
-		}
-		sb_printf(b, "e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
-	} else if (decpt <= 0) {
-		sb_puts(b, "0.");
-		for (int i = decpt; i < 0; i++)
-			sb_puts(b, "0");
-		sb_puts(b, digits);
-	} else if (decpt >= ndig) {
-		sb_puts(b, digits);
-		for (int i = ndig; i < decpt; i++)
-			sb_puts(b, "0");
-		sb_puts(b, ".0");
-	} else {
-		sb_put(b, digits, decpt);
-		sb_puts(b, ".");
-		sb_puts(b, digits + decpt);
-	}
-}
-
-static void repr_int(struct sbuf *b, struct json_object *v)
-{
-	int64_t i = json_object_get_int64(v);
-
-	if (i == INT64_MAX)
-		sb_printf(b, "%llu", (unsigned long long)json_object_get_uint64(v));
+	if (!rep)
+		b->oom = true;
 	else
-		sb_printf(b, "%lld", (long long)i);
-}
-
-static int key_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/*
- * The keys of @o in Python's sorted() order: code point order, which is byte
- * order for UTF-8. The strings are borrowed from @o.
- */
-static const char **sorted_keys(struct json_object *o, size_t *ret_n)
-{
-	size_t n = (size_t)json_object_object_length(o), i = 0;
-	const char **keys = calloc(n ? n : 1, sizeof(*keys));
-
-	if (!keys)
-		return NULL;
-	json_object_object_foreach(o, k, unused)
-	{
-		(void)unused;
-		keys[i++] = k;
-	}
-	qsort(keys, n, sizeof(*keys), key_cmp);
-	*ret_n = n;
-	return keys;
-}
-
-static void repr_value(struct sbuf *b, struct json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		sb_puts(b, "None");
-		break;
-	case json_type_boolean:
-		sb_puts(b, json_object_get_boolean(v) ? "True" : "False");
-		break;
-	case json_type_int:
-		repr_int(b, v);
-		break;
-	case json_type_double:
-		repr_double(b, json_object_get_double(v));
-		break;
-	case json_type_string:
-		repr_str(b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
-		break;
-	case json_type_array:
-		sb_puts(b, "[");
-		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			if (i)
-				sb_puts(b, ", ");
-			repr_value(b, json_object_array_get_idx(v, i));
-		}
-		sb_puts(b, "]");
-		break;
-	case json_type_object: {
-		_cleanup_free_ const char **keys = NULL;
-		size_t n = 0;
-
-		keys = sorted_keys(v, &n);
-		if (!keys) {
-			b->oom = true;
-			break;
-		}
-		sb_puts(b, "{");
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				sb_puts(b, ", ");
-			repr_str(b, keys[i], strlen(keys[i]));
-			sb_puts(b, ": ");
-			repr_value(b, json_object_object_get(v, keys[i]));
-		}
-		sb_puts(b, "}");
-		break;
-	}
-	}
+		sb_puts(b, rep);
 }
 
 char *ctl_pyrepr(struct json_object *v)
 {
-	struct sbuf b = { 0 };
-
-	repr_value(&b, v);
-	return sb_take(&b);
+	return py_repr(v, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -385,7 +148,7 @@ static void pp_dict(struct pp *p, struct json_object *v, int indent, int allowan
 	_cleanup_free_ const char **keys = NULL;
 	size_t n = 0;
 
-	keys = sorted_keys(v, &n);
+	keys = py_sorted_keys(v, &n);
 	if (!keys) {
 		p->out.oom = true;
 		return;
@@ -394,19 +157,17 @@ static void pp_dict(struct pp *p, struct json_object *v, int indent, int allowan
 	indent += 1;
 	sb_puts(&p->out, "{");
 	for (size_t i = 0; i < n; i++) {
-		struct sbuf k = { 0 };
+		_cleanup_free_ char *k = py_repr_str(keys[i], strlen(keys[i]));
 		bool last = i + 1 == n;
 
-		repr_str(&k, keys[i], strlen(keys[i]));
-		if (k.oom) {
+		if (!k) {
 			p->out.oom = true;
 			return;
 		}
-		sb_puts(&p->out, k.p);
+		sb_puts(&p->out, k);
 		sb_puts(&p->out, ": ");
-		pp_format(p, json_object_object_get(v, keys[i]), indent + cp_len(k.p) + 2,
+		pp_format(p, json_object_object_get(v, keys[i]), indent + cp_len(k) + 2,
 			  last ? allowance : 1, level);
-		free(k.p);
 		if (!last) {
 			sb_puts(&p->out, ",\n");
 			sb_spaces(&p->out, indent);
@@ -442,10 +203,7 @@ struct chunk {
 
 static int chunk_make(const char *s, size_t lo, size_t hi, struct chunk *ret)
 {
-	struct sbuf b = { 0 };
-
-	repr_str(&b, s + lo, hi - lo);
-	ret->rep = sb_take(&b);
+	ret->rep = py_repr_str(s + lo, hi - lo);
 	if (!ret->rep)
 		return -ENOMEM;
 	ret->width = cp_len(ret->rep);
@@ -458,9 +216,9 @@ static size_t next_part(const unsigned char *s, size_t i, size_t end)
 	uint32_t cp;
 	size_t len;
 
-	while (i < end && (len = utf8_next(s + i, end - i, &cp)) && !py_space(cp))
+	while (i < end && (len = py_utf8_next(s + i, end - i, &cp)) && !py_space(cp))
 		i += len;
-	while (i < end && (len = utf8_next(s + i, end - i, &cp)) && py_space(cp))
+	while (i < end && (len = py_utf8_next(s + i, end - i, &cp)) && py_space(cp))
 		i += len;
 	return i;
 }
@@ -472,7 +230,7 @@ static size_t next_line(const unsigned char *s, size_t i, size_t n)
 	size_t len;
 
 	while (i < n) {
-		len = utf8_next(s + i, n - i, &cp);
+		len = py_utf8_next(s + i, n - i, &cp);
 		i += len;
 		if (cp == '\r' && i < n && s[i] == '\n')
 			return i + 1;
@@ -569,7 +327,7 @@ static void pp_str(struct pp *p, struct json_object *v, int indent, int allowanc
 			goto oom;
 	}
 	if (c.n <= 1) {
-		repr_str(&p->out, s, n);
+		sb_repr_str(&p->out, s, n);
 	} else {
 		sb_puts(&p->out, level == 1 ? "(" : "");
 		for (size_t i = 0; i < c.n; i++) {
@@ -779,6 +537,9 @@ static int ctl_callv(struct ctl *c, const char *iface, const char *member,
 	r = sd_bus_message_new_method_call(bus, &m, c->svc->bus_name, c->svc->path, iface, member);
 	if (r >= 0 && types && *types)
 		r = sd_bus_message_appendv(m, types, ap);
+	/* D-Bus strings are UTF-8: an argument that is not is the user's to fix */
+	if (r == -EINVAL)
+		return ctl_usage_error(c, "an argument is not valid UTF-8 text");
 	if (r < 0)
 		return ctl_errno(c, r, "Cannot build the call");
 	r = sd_bus_call(bus, m, CTL_TIMEOUT_USEC, &c->error, ret_reply);
@@ -909,13 +670,16 @@ int ctl_call_dicts(struct ctl *c, const char *iface, const char *member, struct 
 static int parse_json(struct ctl *c, const char *member, const char *s, enum json_type want,
 		      struct json_object **ret)
 {
-	struct json_tokener *tok = json_tokener_new();
+	/* json.loads() nests far deeper than json-c's default of 32 */
+	struct json_tokener *tok = json_tokener_new_ex(CTL_JSON_DEPTH);
 	struct json_object *o;
 	size_t len = strlen(s), end;
 	enum json_tokener_error err;
 
 	if (!tok)
 		return -ENOMEM;
+	/* and refuses what json-c forgives by default: trailing commas, 'quotes', 01 */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, s, (int)len);
 	err = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
@@ -1028,16 +792,9 @@ int ctl_usage_error(struct ctl *c, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* How the user wrote the option getopt refused. */
 static const char *bad_option(char **argv, char buf[3])
 {
-	const char *arg = argv[optind - 1];
-
-	if (optopt > 0 && optopt < 256 && strncmp(arg, "--", 2)) {
-		snprintf(buf, 3, "-%c", optopt);
-		return buf;
-	}
-	return arg;
+	return ctl_bad_option(argv, optind, optopt, buf);
 }
 
 static int add_opt(const struct ctl_opt *o, struct option *lo, char *so)
@@ -1085,7 +842,7 @@ int ctl_parse_opts(struct ctl *c, int argc, char **argv, const struct ctl_opt *o
 		} else if (v == '?') {
 			return ctl_usage_error(c, "unknown option '%s'", bad_option(argv, buf));
 		} else {
-			r = fn ? fn(c, v, optarg, userdata) : -EINVAL;
+			r = fn ? fn(c, v, ctl_opt_value(argv, optind, optarg), userdata) : -EINVAL;
 		}
 		if (r < 0)
 			return r;
@@ -1272,7 +1029,7 @@ static int main_opts(struct ctl *c, int argc, char **argv)
 		return CTL_EXIT_USAGE;
 	}
 	if (optind >= argc) {
-		usage_line(c->svc, stderr);
+		usage_line(c->svc, stdout); /* argparse's print_usage(), then exit 1 */
 		return CTL_EXIT_FAILURE;
 	}
 	c->cmd = find_cmd(c->svc, argv[optind]);

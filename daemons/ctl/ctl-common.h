@@ -18,6 +18,7 @@
 #include <systemd/sd-bus.h>
 
 #define CTL_TIMEOUT_USEC (5 * UINT64_C(1000000)) /* every wait on the bus, connection included */
+#define CTL_JSON_DEPTH	 512			 /* nesting the JSON answers may have */
 #define CTL_PPRINT_WIDTH 120			 /* nvme-stas: pprint.pformat(..., width=120) */
 
 /* Exit statuses: 0 done, 1 the daemon could not be asked (or no command), 2 bad usage. */

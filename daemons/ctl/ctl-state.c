@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ctl-common.h"
+#include "common/pyrepr.h"
 #include "ctl-state.h"
 #include "stas/cleanup.h"
 
@@ -182,20 +183,20 @@ struct row {
 };
 
 /*
- * @s with the C0 and C1 controls and DEL as \xNN (the daemon's strings are
- * valid UTF-8: D-Bus checks), so one controller stays on one line.
+ * @s with what Python would not print as it is (controls, line and paragraph
+ * separators, bidirectional overrides, ...) escaped as repr() escapes it, so
+ * one controller stays on one line and a cell cannot reorder the row.
  */
 static void put_text(FILE *f, const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s);
 
-	for (; *u; u++) {
-		if (*u < 0x20 || *u == 0x7f)
-			fprintf(f, "\\x%02x", *u);
-		else if (*u == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
-			fprintf(f, "\\x%02x", *++u);
-		else
-			fputc(*u, f);
+	for (size_t i = 0, len; i < n; i += len) {
+		uint32_t cp;
+
+		len = py_utf8_next(u + i, n - i, &cp);
+		py_put_char(f, s + i, len, cp);
 	}
 }
 

@@ -57,6 +57,9 @@ struct ioc_backend {
 	uint32_t (*io_queues)(struct ioc_conn *c);
 	const char *(*model)(struct ioc_conn *c);
 	const char *(*serial)(struct ioc_conn *c);
+	/* CNTRLTYPE and DCTYPE named as the kernel's sysfs does ("io", "none"); "" until ready */
+	const char *(*cntrltype)(struct ioc_conn *c);
+	const char *(*dctype)(struct ioc_conn *c);
 };
 
 /* The userspace NVMe/TCP core (lib/). */

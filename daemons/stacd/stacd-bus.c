@@ -69,7 +69,8 @@ static int m_process_info(sd_bus_message *m, void *ud, sd_bus_error *error)
 		.sys = s->sys,
 		.conf_path = s->conf_path,
 		.state_dir = s->state_dir,
-		.soak_pending = event_pending(s->ev_soak, EV_TIMEOUT, NULL),
+		.soak = s->ev_soak,
+		.soak_ms = STACD_SOAK_MS,
 		.started_us = s->started_us,
 		.controllers = s->n_iocs,
 	};

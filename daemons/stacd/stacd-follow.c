@@ -15,8 +15,12 @@
 
 #include "common/bus-event.h"
 #include "common/log.h"
+#include "common/pyrepr.h"
+#include "common/soak.h"
 #include "stacd-follow.h"
 #include "stas/cleanup.h"
+#include "stas/ntcp-conn.h"
+#include "stas/nvme-decode.h"
 
 #define STAF_NAME	"org.nvmexpress.staf"
 #define STAF_PATH	"/org/nvmexpress/staf"
@@ -33,6 +37,8 @@ struct follow {
 	void *arg;
 	sd_bus_slot *m_owner, *m_changed, *m_removed, *q_owner, *call;
 	struct event *ev_soak;
+	uint64_t soak_first_us;
+	char owner[256]; /* stafd's unique name: only its signals count */
 	bool present, was_present, answered;
 	struct follow_ioc *iocs;
 	size_t n;
@@ -43,6 +49,7 @@ static void soak(struct follow *f, unsigned ms)
 {
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
+	f->soak_first_us = stas_now_us();
 	event_add(f->ev_soak, &tv);
 }
 
@@ -71,6 +78,7 @@ static int entry_ioc(json_object *dc, json_object *page, struct follow_ioc *ret)
 		{ TID_HOST_NQN, true, "host-nqn" },
 	};
 	const char *eflags = sget(page, "eflags");
+	struct stas_error e;
 
 	memset(ret, 0, sizeof(*ret));
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
@@ -79,14 +87,34 @@ static int entry_ioc(json_object *dc, json_object *page, struct follow_ioc *ret)
 		/* the entry's own fields name the controller: none may be empty */
 		if (!v || (!map[i].from_dc && !v[0]) || tid_set(&ret->tid, map[i].f, v) < 0)
 			return -EINVAL;
+		/* what stafd says ends up in stacd's own replies: what the wire could say */
+		if (nvme_text_check(v, strlen(v), strlen(v) + 1, map[i].key, &e) < 0)
+			return -EINVAL;
 	}
 	ret->eflags = eflags ? (uint16_t)strtoul(eflags, NULL, 10) : 0;
+	/* what nvme-stas's stacd shows: str() of the dict json.loads() made */
+	ret->dlpe = py_repr(page, false);
+	if (!ret->dlpe)
+		return -ENOMEM;
+	/* any other member of the entry is in that text too */
+	if (nvme_text_check(ret->dlpe, strlen(ret->dlpe), strlen(ret->dlpe) + 1, "entry", &e) < 0) {
+		free(ret->dlpe);
+		ret->dlpe = NULL;
+		return -EINVAL;
+	}
 	return 0;
+}
+
+void follow_iocs_free(struct follow_ioc *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].dlpe);
+	free(v);
 }
 
 int follow_parse(const char *json, struct follow_ioc **ret, size_t *ret_n, size_t *ret_bad)
 {
-	_cleanup_free_ struct follow_ioc *v = NULL;
+	struct follow_ioc *v = NULL;
 	json_object *root = json_tokener_parse(json);
 	size_t n = 0, cap = 0, bad = 0;
 	int r = 0;
@@ -124,17 +152,23 @@ int follow_parse(const char *json, struct follow_ioc **ret, size_t *ret_n, size_
 				}
 				v = grown;
 			}
-			if (entry_ioc(dc, p, &v[n]) < 0) {
+			r = entry_ioc(dc, p, &v[n]);
+			if (r == -EINVAL) {
 				bad++;
-				continue;
+				r = 0;
+			} else if (r == 0) {
+				n++;
 			}
-			n++;
 		}
 	}
 	json_object_put(root);
+	if (r < 0 || !n) {
+		follow_iocs_free(v, n);
+		v = NULL;
+	}
 	if (r < 0)
 		return r;
-	*ret = n ? TAKE_PTR(v) : NULL;
+	*ret = v;
 	*ret_n = n;
 	*ret_bad = bad;
 	return 0;
@@ -150,7 +184,7 @@ static int parse_answer(struct follow *f, const char *json)
 		return r;
 	if (bad)
 		log_warning("stafd's answer had %zu malformed or excess entries; skipped", bad);
-	free(f->iocs);
+	follow_iocs_free(f->iocs, f->n);
 	f->iocs = v;
 	f->n = n;
 	return 0;
@@ -176,6 +210,8 @@ static int got_answer(sd_bus_message *m, void *ud, sd_bus_error *unused)
 	if (sd_bus_message_read(m, "s", &json) < 0 || parse_answer(f, json) < 0) {
 		log_warning("get_all_log_pages: not the JSON list expected; keeping the previous "
 			    "answer");
+		if (f->present)
+			soak(f, RETRY_MS);
 		return 0;
 	}
 	f->answered = true;
@@ -215,8 +251,11 @@ static void on_soak(evutil_socket_t fd, short what, void *arg)
 /* ---- stafd coming and going
  * ----------------------------------------------------------------------- */
 
-static void set_present(struct follow *f, bool present)
+static void set_present(struct follow *f, const char *owner)
 {
+	bool present = owner && *owner;
+
+	snprintf(f->owner, sizeof(f->owner), "%s", present ? owner : "");
 	if (present == f->present)
 		return;
 	f->present = present;
@@ -239,7 +278,7 @@ static int on_owner_changed(sd_bus_message *m, void *ud, sd_bus_error *e)
 
 	if (sd_bus_message_read(m, "sss", &name, &old, &new) < 0 || strcmp(name, STAF_NAME))
 		return 0;
-	set_present(ud, new &&*new);
+	set_present(ud, new);
 	return 0;
 }
 
@@ -247,17 +286,23 @@ static int on_owner_known(sd_bus_message *m, void *ud, sd_bus_error *e)
 {
 	struct follow *f = ud;
 
+	const char *owner = NULL;
+
 	f->q_owner = sd_bus_slot_unref(f->q_owner);
-	set_present(f, !sd_bus_message_is_method_error(m, NULL));
+	if (!sd_bus_message_is_method_error(m, NULL) && sd_bus_message_read(m, "s", &owner) < 0)
+		owner = NULL;
+	set_present(f, owner);
 	return 0;
 }
 
+/* Anyone may send a look-alike signal on the system bus: only stafd's count. */
 static int on_log_event(sd_bus_message *m, void *ud, sd_bus_error *e)
 {
 	struct follow *f = ud;
+	const char *sender = sd_bus_message_get_sender(m);
 
-	if (f->present)
-		soak(f, FOLLOW_SOAK_MS);
+	if (f->present && sender && !strcmp(sender, f->owner))
+		soak_arm(f->ev_soak, &f->soak_first_us, FOLLOW_SOAK_MS, FOLLOW_SOAK_MAX_MS);
 	return 0;
 }
 
@@ -284,7 +329,7 @@ int follow_new(struct bus_event *be, struct event_base *base, const struct follo
 				"/org/freedesktop/DBus", "org.freedesktop.DBus", "NameOwnerChanged",
 				on_owner_changed, f);
 	if (r >= 0)
-		/* no sender filter: signals carry stafd's unique name, not the well-known one */
+		/* signals carry stafd's unique name: on_log_event() checks it */
 		r = sd_bus_match_signal(f->bus, &f->m_changed, NULL, STAF_PATH, STAF_IFACE,
 					"log_pages_changed", on_log_event, f);
 	if (r >= 0)
@@ -313,7 +358,7 @@ void follow_free(struct follow *f)
 	sd_bus_slot_unref(f->q_owner);
 	sd_bus_slot_unref(f->call);
 	event_free(f->ev_soak);
-	free(f->iocs);
+	follow_iocs_free(f->iocs, f->n);
 	free(f);
 }
 
@@ -329,11 +374,17 @@ int follow_restore(struct follow *f, const struct follow_ioc *v, size_t n)
 
 	if (f->answered)
 		return 0; /* stafd already said more recently */
-	copy = malloc((n ? n : 1) * sizeof(*copy));
+	copy = calloc(n ? n : 1, sizeof(*copy));
 	if (!copy)
 		return -ENOMEM;
-	memcpy(copy, v, n * sizeof(*copy));
-	free(f->iocs);
+	for (size_t i = 0; i < n; i++) {
+		copy[i] = (struct follow_ioc){ .tid = v[i].tid, .eflags = v[i].eflags };
+		if (v[i].dlpe && !(copy[i].dlpe = strdup(v[i].dlpe))) {
+			follow_iocs_free(copy, i);
+			return -ENOMEM;
+		}
+	}
+	follow_iocs_free(f->iocs, f->n);
 	f->iocs = copy;
 	f->n = n;
 	return 0;

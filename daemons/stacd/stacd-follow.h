@@ -21,12 +21,17 @@ struct follow;
 
 #define FOLLOW_SOAK_MS	    1500
 #define FOLLOW_LONG_SOAK_MS 10000
+#define FOLLOW_SOAK_MAX_MS  5000 /* a burst that goes on is fetched anyway */
 
 /* One I/O controller in a discovery log, with the DC's host side. */
 struct follow_ioc {
 	struct tid tid;
 	uint16_t eflags;
+	char *dlpe; /* the entry as nvme-stas shows it: str() of the dict; NULL if unknown */
 };
+
+/** follow_iocs_free() - free @v and the text each of its @n entries owns. */
+void follow_iocs_free(struct follow_ioc *v, size_t n);
 
 struct follow_ops {
 	/* A fresh answer from stafd: call follow_iocs(). */
@@ -40,7 +45,7 @@ void follow_free(struct follow *f);
 /** follow_iocs() - the I/O controllers of stafd's last answer; valid until the next one. */
 size_t follow_iocs(struct follow *f, const struct follow_ioc **ret);
 
-/** follow_restore() - seed the list from the last-known state (stafd not asked yet). */
+/** follow_restore() - seed the list with a copy of the last-known state (stafd not asked yet). */
 int follow_restore(struct follow *f, const struct follow_ioc *v, size_t n);
 
 /**
@@ -48,7 +53,7 @@ int follow_restore(struct follow *f, const struct follow_ioc *v, size_t n);
  * each subtype "nvme" entry of each DC's log, with that DC's host side.
  * Entries with a missing or oversized field are skipped and counted in
  * *@ret_bad; so are entries past the daemon's limit. *@ret is allocated
- * (free() it; NULL when none).
+ * (follow_iocs_free() it; NULL when none).
  *
  * Return: 0, -EBADMSG when @json is not a JSON list, or -ENOMEM.
  */

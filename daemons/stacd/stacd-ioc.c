@@ -40,8 +40,10 @@ struct ioc {
 	uint32_t attempts;   /* failed connects since the last success */
 	uint32_t reconnects; /* successful connects after the first */
 	bool ever_connected;
+	bool gave_up;	     /* ran out of ctrl-loss-tmo since the last success */
 	uint64_t down_since; /* µs; 0 while connected or never tried */
 	uint64_t retry_at;
+	char *dlpe; /* str() of the log entry it came from, as nvme-stas shows it; NULL: none */
 	char last_error[256];
 	char device[16];
 	char name[TID_STR_MAX];
@@ -146,17 +148,43 @@ static void want_connect(struct ioc *ioc)
 
 /* ---- retry policy ---------------------------------------------------------------------------- */
 
-__attribute__((format(printf, 2, 3))) static void give_up(struct ioc *ioc, const char *fmt, ...)
+/*
+ * Out of ctrl-loss-tmo: told once (log, controller_lost), then one attempt
+ * every reconnect-max period for as long as the controller is wanted. That is
+ * what nvme-stas amounts to: the kernel deletes the controller after its
+ * ctrl_loss_tmo, and stacd connects it again, forever. An NCC give-up is
+ * final (connect-attempts-on-ncc says so) until the flag clears.
+ */
+__attribute__((format(printf, 3, 4))) static void give_up(struct ioc *ioc, bool again_later,
+							  const char *fmt, ...)
 {
+	/* only the periodic attempts after a ctrl-loss-tmo give-up are routine */
+	bool told = ioc->gave_up && again_later;
+	uint32_t ms = 0;
 	char why[160];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	log_error("%s: giving up: %s (last error: %s)", ioc->name, why, ioc->last_error);
 	ioc_enter(ioc, IOC_GAVE_UP);
+	ioc->gave_up = again_later;
 	ioc->retry_at = 0;
+	if (again_later) {
+		struct timeval tv;
+
+		ms = backoff_ms(ioc->pol.reconnect_max_s, ioc->pol.reconnect_max_s, 1);
+		tv = (struct timeval){ .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+		ioc->retry_at = stas_now_us() + (uint64_t)ms * 1000;
+		event_add(ioc->ev_retry, &tv);
+	}
+	if (told) {
+		log_info("%s: still no connection (%s); next attempt in %.1f s", ioc->name,
+			 ioc->last_error, (double)ms / 1000);
+		return;
+	}
+	log_error("%s: giving up: %s (last error: %s)%s", ioc->name, why, ioc->last_error,
+		  again_later ? "; one attempt per reconnect period from now on" : "");
 	if (ioc->ops->lost) {
 		char reason[sizeof(why) + 16];
 
@@ -182,12 +210,13 @@ static void schedule_retry(struct ioc *ioc)
 		return;
 	}
 	if (ioc->ncc && ioc->pol.ncc_attempts && ioc->attempts >= ioc->pol.ncc_attempts) {
-		give_up(ioc, "%u attempts on an entry not connected to its CDC (NCC)",
+		give_up(ioc, false, "%u attempts on an entry not connected to its CDC (NCC)",
 			ioc->attempts);
 		return;
 	}
 	if (loss_tmo_expired(ioc, now)) {
-		give_up(ioc, "no connection for ctrl-loss-tmo (%d s)", ioc->pol.ctrl_loss_tmo_s);
+		give_up(ioc, true, "no connection for ctrl-loss-tmo (%d s)",
+			ioc->pol.ctrl_loss_tmo_s);
 		return;
 	}
 	ms = backoff_ms(ioc->pol.reconnect_delay_s, ioc->pol.reconnect_max_s, ioc->attempts);
@@ -215,6 +244,7 @@ static void be_connected(void *arg)
 	if (ioc->ever_connected)
 		ioc->reconnects++;
 	ioc->ever_connected = true;
+	ioc->gave_up = false;
 	ioc->attempts = 0;
 	ioc->down_since = 0;
 	ioc->last_error[0] = '\0';
@@ -288,9 +318,11 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 	struct ioc *ioc = arg;
 
 	if (ioc->state == IOC_RETRY_WAIT && loss_tmo_expired(ioc, stas_now_us()))
-		give_up(ioc, "no connection for ctrl-loss-tmo (%d s)", ioc->pol.ctrl_loss_tmo_s);
-	else if (ioc->state == IOC_RETRY_WAIT || (ioc->state == IOC_WAITING && ioc->has_slot))
-		want_connect(ioc);
+		give_up(ioc, true, "no connection for ctrl-loss-tmo (%d s)",
+			ioc->pol.ctrl_loss_tmo_s);
+	else if (ioc->state == IOC_RETRY_WAIT || ioc->state == IOC_GAVE_UP ||
+		 (ioc->state == IOC_WAITING && ioc->has_slot))
+		want_connect(ioc); /* after a give-up: one attempt, the budget stays spent */
 }
 
 /* ---- lifetime
@@ -308,15 +340,11 @@ int ioc_new(struct event_base *base, const struct ioc_backend *be, struct ioc_sl
 			     .be = be,
 			     .slots = slots,
 			     .p = *p,
-			     .pol = *pol,
 			     .origin = origin,
 			     .ops = ops,
 			     .arg = arg,
 			     .state = IOC_RETRY_WAIT };
-	if (!ioc->pol.reconnect_delay_s)
-		ioc->pol.reconnect_delay_s = 10;
-	if (ioc->pol.reconnect_max_s < ioc->pol.reconnect_delay_s)
-		ioc->pol.reconnect_max_s = ioc->pol.reconnect_delay_s;
+	ioc_set_policy(ioc, pol);
 	snprintf(ioc->device, sizeof(ioc->device), "ioc%u", next_id++);
 	tid_to_string(&p->tid, ioc->name, sizeof(ioc->name));
 	ioc->ev_retry = evtimer_new(base, on_retry, ioc);
@@ -340,7 +368,17 @@ void ioc_free(struct ioc *ioc, bool orderly)
 	if (ioc->conn)
 		ioc->be->close(ioc->conn, orderly);
 	event_free(ioc->ev_retry);
+	free(ioc->dlpe);
 	free(ioc);
+}
+
+void ioc_set_policy(struct ioc *ioc, const struct ioc_policy *pol)
+{
+	ioc->pol = *pol;
+	if (!ioc->pol.reconnect_delay_s)
+		ioc->pol.reconnect_delay_s = 10;
+	if (ioc->pol.reconnect_max_s < ioc->pol.reconnect_delay_s)
+		ioc->pol.reconnect_max_s = ioc->pol.reconnect_delay_s;
 }
 
 void ioc_set_ncc(struct ioc *ioc, bool ncc, uint16_t eflags)
@@ -352,17 +390,34 @@ void ioc_set_ncc(struct ioc *ioc, bool ncc, uint16_t eflags)
 	if (cleared && (ioc->state == IOC_GAVE_UP || ioc->state == IOC_RETRY_WAIT)) {
 		log_info("%s: NCC cleared: connecting now", ioc->name);
 		ioc->attempts = 0;
+		ioc->gave_up = false;
 		event_del(ioc->ev_retry);
 		want_connect(ioc);
 	}
+}
+
+int ioc_set_dlpe(struct ioc *ioc, const char *text)
+{
+	char *copy = NULL;
+
+	/* every answer of stafd sets it again: most of the time to what it was */
+	if (text && ioc->dlpe && !strcmp(text, ioc->dlpe))
+		return 0;
+	if (text && !(copy = strdup(text)))
+		return -ENOMEM;
+	free(ioc->dlpe);
+	ioc->dlpe = copy;
+	return 0;
 }
 
 void ioc_kick(struct ioc *ioc)
 {
 	if (ioc->state != IOC_RETRY_WAIT && ioc->state != IOC_GAVE_UP)
 		return;
-	if (ioc->state == IOC_GAVE_UP)
+	if (ioc->state == IOC_GAVE_UP) {
 		ioc->down_since = stas_now_us(); /* a fresh budget */
+		ioc->gave_up = false;
+	}
 	event_del(ioc->ev_retry);
 	want_connect(ioc);
 }
@@ -465,7 +520,11 @@ json_object *ioc_details_json(const struct ioc *ioc)
 	add_str(o, "hostnqn", ioc->p.tid.host_nqn);
 	add_str(o, "model", live ? ioc->be->model(ioc->conn) : "");
 	add_str(o, "serial", live ? ioc->be->serial(ioc->conn) : "");
+	/* nvme-stas reads these from sysfs: empty while there is no device */
+	add_str(o, "dctype", live ? ioc->be->dctype(ioc->conn) : "");
+	add_str(o, "cntrltype", live ? ioc->be->cntrltype(ioc->conn) : "");
 	add_str(o, "backend", ioc->be->name);
+	add_str(o, "dlpe", ioc->dlpe ? ioc->dlpe : "None"); /* str(None): a configured IOC */
 	snprintf(buf, sizeof(buf), "%u", ioc->eflags);
 	add_str(o, "dlpe.eflags", buf);
 	add_str(o, "dlpe.eflags.ncc", ioc->ncc ? "True" : "False");

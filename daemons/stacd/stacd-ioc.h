@@ -68,6 +68,18 @@ void ioc_free(struct ioc *ioc, bool orderly);
 /** ioc_set_ncc() - the DLPE's NCC flag; clearing it revives a controller that gave up. */
 void ioc_set_ncc(struct ioc *ioc, bool ncc, uint16_t eflags);
 
+/**
+ * ioc_set_policy() - reload: new retry policy (reconnect-delay, ctrl-loss-tmo,
+ * ...), used from the next failure on; the connection is not touched.
+ */
+void ioc_set_policy(struct ioc *ioc, const struct ioc_policy *pol);
+
+/**
+ * ioc_set_dlpe() - the log entry @ioc was found in, as text (copied; NULL:
+ * none). Return: 0, or -ENOMEM with the old text kept.
+ */
+int ioc_set_dlpe(struct ioc *ioc, const char *text);
+
 /** ioc_kick() - reload: a controller waiting to retry (or that gave up) tries now. */
 void ioc_kick(struct ioc *ioc);
 

@@ -22,6 +22,7 @@
 #include "stacd.h"
 #include "stas/cleanup.h"
 #include "stas/ntcp-conn.h"
+#include "stas/nvme-decode.h"
 #include "stas/nvme-spec.h"
 
 #define STATE_VERSION	   1
@@ -45,6 +46,7 @@ struct want {
 	bool listed; /* in stafd's logs (eflags are valid) */
 	bool held;   /* a controller with this identity is held already */
 	uint16_t eflags;
+	const char *dlpe; /* borrowed from follow's list */
 };
 
 struct want_set {
@@ -120,6 +122,7 @@ static void want_discovered(struct stac *s, struct want_set *w)
 		if (e) {
 			e->listed = true;
 			e->eflags = v[i].eflags;
+			e->dlpe = v[i].dlpe;
 		}
 	}
 }
@@ -207,6 +210,14 @@ static const struct conf_view *running_view(struct stac *s)
 	return conf_view_get(&s->view, s->res, s->conf, s->sys->nqn);
 }
 
+/* What stafd's log says of a controller: NCC, and the entry itself for list_controllers. */
+static void listed(struct ioc *ioc, const struct want *w)
+{
+	if (ioc_set_dlpe(ioc, w->dlpe) < 0)
+		log_warning("%s: out of memory; its log entry is not updated", ioc_device(ioc));
+	ioc_set_ncc(ioc, w->eflags & NVMF_EFLAGS_NCC, w->eflags);
+}
+
 static int add_ioc(struct stac *s, const struct want *w)
 {
 	struct stac_ioc *e = calloc(1, sizeof(*e));
@@ -226,7 +237,7 @@ static int add_ioc(struct stac *s, const struct want *w)
 				       tid_to_string(&w->tid, buf, sizeof(buf)));
 	}
 	if (w->listed)
-		ioc_set_ncc(e->ioc, w->eflags & NVMF_EFLAGS_NCC, w->eflags);
+		listed(e->ioc, w);
 	TAILQ_INSERT_TAIL(&s->iocs, e, link);
 	s->n_iocs++;
 	log_info("holding %s (%s)", tid_to_string(&w->tid, buf, sizeof(buf)),
@@ -275,7 +286,9 @@ static void apply(struct stac *s, struct stac_ioc *e, const struct want *w, bool
 		log_info("%s is wanted again", ioc_device(e->ioc));
 	}
 	if (w->listed)
-		ioc_set_ncc(e->ioc, w->eflags & NVMF_EFLAGS_NCC, w->eflags);
+		listed(e->ioc, w);
+	else
+		ioc_set_dlpe(e->ioc, NULL); /* configured only now: no entry, as nvme-stas shows */
 	if (fresh_answer && w->listed && revive(s, e->ioc))
 		ioc_kick(e->ioc); /* stafd lists it again: worth another try */
 }
@@ -366,6 +379,8 @@ static json_object *state_json(struct stac *s)
 
 		json_object_object_add(o, "tid", state_tid_json(&v[i].tid));
 		json_object_object_add(o, "eflags", json_object_new_int(v[i].eflags));
+		if (v[i].dlpe)
+			json_object_object_add(o, "dlpe", json_object_new_string(v[i].dlpe));
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "discovered", arr);
@@ -392,13 +407,46 @@ void stac_state_save_soon(struct stac *s)
 		event_add(s->ev_save, &tv);
 }
 
+/* One saved IOC; -EINVAL with @e naming the field when it is not right. */
+#define STATE_DLPE_MAX 8192 /* an entry's text: far more than its fields can take */
+
+static int ioc_from_json(json_object *o, struct follow_ioc *ret, struct stas_error *e)
+{
+	json_object *t, *d;
+	const char *text;
+	int eflags, r;
+
+	if (!json_object_object_get_ex(o, "tid", &t))
+		return stas_error_set(e, -EINVAL, "tid: missing");
+	r = state_tid_from_json(t, &ret->tid, e);
+	if (r < 0)
+		return r;
+	eflags = state_json_int(o, "eflags", 0xffff, e);
+	if (eflags < 0)
+		return eflags;
+	ret->eflags = (uint16_t)eflags;
+	/* the entry's text, when the file is from a stacd that kept it */
+	if (!json_object_object_get_ex(o, "dlpe", &d) || !json_object_is_type(d, json_type_string))
+		return 0;
+	text = json_object_get_string(d);
+	r = nvme_text_check(text, strlen(text), STATE_DLPE_MAX, "dlpe", e);
+	if (r < 0)
+		return r;
+	ret->dlpe = strdup(text);
+	return ret->dlpe ? 0 : -ENOMEM;
+}
+
+/*
+ * What stafd listed last, checked as stafd's answer and the configuration
+ * are: an IOC that is not right is skipped with a warning, the rest is used.
+ */
 int stac_state_restore(struct stac *s)
 {
 	_cleanup_(json_object_putp) json_object *root = NULL;
-	_cleanup_free_ struct follow_ioc *v = NULL;
+	struct follow_ioc *v;
 	json_object *arr;
 	size_t n, k = 0;
-	int r;
+	int r = 0;
 
 	if (!s->state_dir || !s->follow)
 		return 0;
@@ -407,7 +455,7 @@ int stac_state_restore(struct stac *s)
 		return 0;
 	if (r < 0)
 		return r;
-	if (state_json_int(root, "version", 1000) != STATE_VERSION ||
+	if (state_json_int(root, "version", 1000, NULL) != STATE_VERSION ||
 	    !json_object_object_get_ex(root, "discovered", &arr) ||
 	    !json_object_is_type(arr, json_type_array))
 		return log_warning_errno(-EINVAL,
@@ -419,19 +467,18 @@ int stac_state_restore(struct stac *s)
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		json_object *o = json_object_array_get_idx(arr, i), *t;
-		int eflags = state_json_int(o, "eflags", 0xffff);
+	for (size_t i = 0; i < n && r != -ENOMEM; i++) {
+		struct stas_error e = { 0 };
 
-		if (!json_object_object_get_ex(o, "tid", &t) ||
-		    state_tid_from_json(t, &v[k].tid) < 0 || eflags < 0) {
-			log_warning("%s/%s: controller %zu is malformed; skipped", s->state_dir,
-				    STATE_FILE, i);
-			continue;
-		}
-		v[k++].eflags = (uint16_t)eflags;
+		r = ioc_from_json(json_object_array_get_idx(arr, i), &v[k], &e);
+		if (r == 0)
+			k++;
+		else if (r != -ENOMEM)
+			log_warning("%s/%s: controller %zu: %s; skipped", s->state_dir, STATE_FILE,
+				    i, e.msg);
 	}
-	r = follow_restore(s->follow, v, k);
+	r = r == -ENOMEM ? r : follow_restore(s->follow, v, k);
+	follow_iocs_free(v, k);
 	if (r < 0)
 		return r;
 	log_info("restored %zu discovered controller(s) from %s/%s", k, s->state_dir, STATE_FILE);
@@ -492,8 +539,9 @@ void stac_manager_done(struct stac *s)
 
 /*
  * SIGHUP: parse into a fresh configuration; only a clean one replaces the
- * running one. Controllers whose settings changed are connected again with
- * the new ones; those waiting to retry try now.
+ * running one. Controllers whose connection settings changed are connected
+ * again with the new ones; a new retry policy alone is taken in place; those
+ * waiting to retry try now.
  */
 int stac_reload(struct stac *s)
 {
@@ -503,6 +551,10 @@ int stac_reload(struct stac *s)
 	struct stac_ioc *e, *n;
 	int r;
 
+	if (s->stopping) {
+		log_info("reload ignored: stopping");
+		return 0;
+	}
 	r = daemon_conf_reload(STAS_STACD, s->conf_path, &next);
 	if (r < 0)
 		return r;
@@ -515,10 +567,14 @@ int stac_reload(struct stac *s)
 		n = TAILQ_NEXT(e, link);
 		params_for(old_view, s->conf, s->sys, ioc_tid(e->ioc), &oldp, &oldpol);
 		params_for(&next_view, next, s->sys, ioc_tid(e->ioc), &newp, &newpol);
-		if (memcmp(&oldp, &newp, sizeof(oldp)) || memcmp(&oldpol, &newpol, sizeof(oldpol)))
+		if (memcmp(&oldp, &newp, sizeof(oldp))) {
 			drop_ioc(s, e, "its settings changed"); /* back at once, below */
-		else
-			ioc_kick(e->ioc);
+			continue;
+		}
+		/* only how it retries changed: the connection stays */
+		if (memcmp(&oldpol, &newpol, sizeof(oldpol)))
+			ioc_set_policy(e->ioc, &newpol);
+		ioc_kick(e->ioc);
 	}
 	conf_view_clear(&next_view);
 	daemon_conf_commit(&s->conf, next, &s->view, s->res, &s->busobj, STAC_DEBUG);

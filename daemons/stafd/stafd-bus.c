@@ -22,13 +22,13 @@
 
 /* ---- shapes -------------------------------------------------------------------------------- */
 
-static json_object *ctrl_dict(const struct dc *dc, bool detailed)
+static json_object *ctrl_dict(const struct staf *s, const struct dc *dc, bool detailed)
 {
 	json_object *o = bus_tid_dict(dc_tid(dc));
 
 	json_object_object_add(o, "device", json_object_new_string(dc_device(dc)));
 	if (detailed) {
-		json_object *d = dc_details_json(dc);
+		json_object *d = dc_details_json(dc, s->conf->zeroconf_persistence_sec);
 
 		json_object_object_foreach(d, k, v)
 			json_object_object_add(o, k, json_object_get(v));
@@ -59,7 +59,7 @@ static int m_list_controllers(sd_bus_message *m, void *ud, sd_bus_error *error)
 		return r;
 	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link))
 		if (!e->stopping)
-			json_object_array_add(arr, ctrl_dict(e->dc, detailed));
+			json_object_array_add(arr, ctrl_dict(s, e->dc, detailed));
 	return bus_reply_dicts(m, arr);
 }
 
@@ -102,7 +102,7 @@ static int m_get_all_log_pages(sd_bus_message *m, void *ud, sd_bus_error *error)
 			json_object_put(o);
 			continue;
 		}
-		json_object_object_add(o, "discovery-controller", ctrl_dict(e->dc, detailed));
+		json_object_object_add(o, "discovery-controller", ctrl_dict(s, e->dc, detailed));
 		json_object_object_add(o, "log-pages", log_dicts(e->dc));
 		json_object_array_add(arr, o);
 	}
@@ -118,7 +118,8 @@ static int m_process_info(sd_bus_message *m, void *ud, sd_bus_error *error)
 		.sys = s->sys,
 		.conf_path = s->conf_path,
 		.state_dir = s->state_dir,
-		.soak_pending = event_pending(s->ev_soak, EV_TIMEOUT, NULL),
+		.soak = s->ev_soak,
+		.soak_ms = STAFD_SOAK_MS,
 		.started_us = s->started_us,
 		.controllers = s->n_dcs,
 	};
@@ -139,7 +140,7 @@ static int m_controller_info(sd_bus_message *m, void *ud, sd_bus_error *error)
 	if (r < 0)
 		return r;
 	e = staf_find(s, &t);
-	return bus_reply_json(m, e ? ctrl_dict(e->dc, true) : json_object_new_object());
+	return bus_reply_json(m, e ? ctrl_dict(s, e->dc, true) : json_object_new_object());
 }
 
 #define TID_ARGS                                                                                   \

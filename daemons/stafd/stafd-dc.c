@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -138,12 +139,47 @@ bool dc_log_equal(const struct nvmf_disc_log *a, const struct nvmf_disc_log *b)
 	return a->nr == b->nr && !memcmp(a->entries, b->entries, a->nr * sizeof(a->entries[0]));
 }
 
+/*
+ * Every DC's cache together. One log holds at most 4096 entries, but DCs that
+ * lie (thousands of referrals, each answering a full log) must not take the
+ * host's memory: beyond DC_MAX_CACHED_ENTRIES a new log of a DC found by
+ * referral or mDNS is not kept. A configured DC's always is: what the user
+ * listed must not be shut out by what a lying DC referred to.
+ */
+static size_t cached_entries;
+
+static bool cache_fits(struct dc *dc, const struct nvmf_disc_log *log)
+{
+	size_t others = cached_entries - (dc->log ? dc->log->nr : 0);
+
+	if (dc->origin == DC_ORIGIN_CONFIGURED || others + log->nr <= DC_MAX_CACHED_ENTRIES)
+		return true;
+	snprintf(dc->last_error, sizeof(dc->last_error),
+		 "discovery log of %zu entries not kept: the DCs hold %zu entries already, "
+		 "at most %u are kept for DCs found by referral or mDNS",
+		 log->nr, others, DC_MAX_CACHED_ENTRIES);
+	log_error("%s: %s", name(dc), dc->last_error);
+	dc->log_fresh = false;
+	return false;
+}
+
+static void cache_swap(struct dc *dc, struct nvmf_disc_log *log)
+{
+	cached_entries -= dc->log ? dc->log->nr : 0;
+	cached_entries += log ? log->nr : 0;
+	free(dc->log);
+	dc->log = log;
+}
+
 static void set_cache(struct dc *dc, struct nvmf_disc_log *log)
 {
 	bool changed = !dc->log_fresh || !dc_log_equal(dc->log, log);
 
-	free(dc->log);
-	dc->log = log;
+	if (!cache_fits(dc, log)) {
+		free(log);
+		return;
+	}
+	cache_swap(dc, log);
 	dc->log_fresh = true;
 	dc->last_fetch = stas_now_us();
 	log_info("%s: discovery log: %zu entries, genctr %" PRIu64 "%s", name(dc), log->nr,
@@ -154,8 +190,11 @@ static void set_cache(struct dc *dc, struct nvmf_disc_log *log)
 
 void dc_seed_cache(struct dc *dc, struct nvmf_disc_log *log)
 {
-	free(dc->log);
-	dc->log = log;
+	if (!cache_fits(dc, log)) {
+		free(log);
+		return;
+	}
+	cache_swap(dc, log);
 	dc->log_fresh = false;
 }
 
@@ -384,6 +423,15 @@ static void start_connect(struct dc *dc)
 /* ---- lifetime ---------------------------------------------------------------------------------
  */
 
+static void set_params(struct dc *dc, const struct dc_params *p)
+{
+	dc->p = *p;
+	if (!dc->p.retry_base_s)
+		dc->p.retry_base_s = 3;
+	if (dc->p.retry_max_s < dc->p.retry_base_s)
+		dc->p.retry_max_s = dc->p.retry_base_s;
+}
+
 int dc_new(struct event_base *base, const struct dc_params *p, enum dc_origin origin,
 	   const struct dc_ops *ops, void *arg, struct dc **ret)
 {
@@ -392,11 +440,7 @@ int dc_new(struct event_base *base, const struct dc_params *p, enum dc_origin or
 	if (!dc)
 		return -ENOMEM;
 	dc->base = base;
-	dc->p = *p;
-	if (!dc->p.retry_base_s)
-		dc->p.retry_base_s = 3;
-	if (dc->p.retry_max_s < dc->p.retry_base_s)
-		dc->p.retry_max_s = dc->p.retry_base_s;
+	set_params(dc, p);
 	dc->origin = origin;
 	dc->ops = ops;
 	dc->arg = arg;
@@ -424,7 +468,7 @@ void dc_free(struct dc *dc)
 		event_free(dc->ev_retry);
 	if (dc->ev_poll)
 		event_free(dc->ev_poll);
-	free(dc->log);
+	cache_swap(dc, NULL);
 	free(dc);
 }
 
@@ -490,6 +534,40 @@ void dc_resync(struct dc *dc)
 		event_del(dc->ev_retry);
 		start_connect(dc); /* a reload is a good moment to try again */
 	}
+}
+
+static void connect_again(struct dc *dc)
+{
+	nvme_ctrl_free(dc->ctrl);
+	dc->ctrl = NULL;
+	dc->registered = false;
+	start_connect(dc);
+}
+
+static void reconfigure_shut_down(void *arg, int err)
+{
+	struct dc *dc = arg;
+
+	if (err)
+		log_info("%s: shutdown: %s", name(dc), strerror(-err));
+	connect_again(dc);
+}
+
+void dc_reconfigure(struct dc *dc, const struct dc_params *p)
+{
+	if (dc->state == DC_STOPPING || dc->state == DC_STOPPED)
+		return;
+	set_params(dc, p);
+	event_del(dc->ev_retry);
+	event_del(dc->ev_poll);
+	dc->attempts = 0;
+	dc->retry_at = 0;
+	log_info("%s: new settings; connecting again with them", name(dc));
+	/* the old association ends in order; no callback of it acts while CONNECTING */
+	dc_enter(dc, DC_CONNECTING);
+	if (dc->ctrl && nvme_ctrl_disconnect(dc->ctrl, reconfigure_shut_down, dc) == 0)
+		return;
+	connect_again(dc);
 }
 
 void dc_set_every_fetch(struct dc *dc, bool on)
@@ -584,7 +662,37 @@ static const char *timer_text(char *buf, size_t n, double interval_s, uint64_t a
 	return buf;
 }
 
-json_object *dc_details_json(const struct dc *dc)
+/*
+ * nvme-stas's Dc.info() for an mDNS-discovered DC: its removal timer (a GTimer,
+ * "0.0s [off]" when not running), the zeroconf-connections-persistence, and
+ * when the connection was lost (time.asctime()). stafd counts from the loss;
+ * the purge also waits for mDNS to stop announcing the DC.
+ */
+static void add_unresponsive(json_object *o, const struct dc *dc, int64_t persistence_s)
+{
+	uint64_t since = dc->unreachable_since;
+	char timer[64] = "0.0s [off]", lost_at[32] = "---";
+
+	if (since && persistence_s >= 0) {
+		time_t lost = time(NULL) - (time_t)((stas_now_us() - since) / 1000000u);
+		struct tm tm;
+
+		timer_text(timer, sizeof(timer), (double)persistence_s,
+			   since + (uint64_t)persistence_s * 1000000u);
+		if (localtime_r(&lost, &tm) && asctime_r(&tm, lost_at))
+			lost_at[strcspn(lost_at, "\n")] = '\0';
+		else
+			snprintf(lost_at, sizeof(lost_at), "---");
+	}
+	add_str(o, "unresponsive timer", timer);
+	if (persistence_s >= 0)
+		add_fmt(o, "unresponsive timeout", "%lld sec", (long long)persistence_s);
+	else
+		add_str(o, "unresponsive timeout", "forever");
+	add_str(o, "unresponsive time", lost_at);
+}
+
+json_object *dc_details_json(const struct dc *dc, int64_t persistence_s)
 {
 	json_object *o = json_object_new_object();
 	const struct nvme_ctrl_id *id = dc->ctrl ? nvme_ctrl_identity(dc->ctrl) : NULL;
@@ -612,6 +720,8 @@ json_object *dc_details_json(const struct dc *dc)
 	add_str(o, "last error", dc->last_error);
 	add_fmt(o, "log pages", "%zu", dc->log ? dc->log->nr : (size_t)0);
 	add_str(o, "log pages fresh", dc->log_fresh ? "True" : "False");
+	if (dc->origin == DC_ORIGIN_DISCOVERED)
+		add_unresponsive(o, dc, persistence_s);
 	return o;
 }
 
@@ -638,16 +748,17 @@ json_object *dc_entry_json(const struct nvmf_disc_entry *e)
 	json_object *o = json_object_new_object();
 	char b[16];
 
+	/* libnvme's order: stacd shows the dict as str() text, where order shows */
 	add_str(o, "trtype", lookup(trtypes, ARRAY_SIZE(trtypes), e->trtype, b, sizeof(b)));
 	add_str(o, "adrfam", lookup(adrfams, ARRAY_SIZE(adrfams), e->adrfam, b, sizeof(b)));
-	add_str(o, "subtype", lookup(subtypes, ARRAY_SIZE(subtypes), e->subtype, b, sizeof(b)));
-	add_str(o, "treq", lookup(treqs, ARRAY_SIZE(treqs), e->treq, b, sizeof(b)));
-	add_fmt(o, "portid", "%u", e->portid);
+	add_str(o, "traddr", e->traddr);
 	add_str(o, "trsvcid", e->trsvcid);
 	add_str(o, "subnqn", e->subnqn);
-	add_str(o, "traddr", e->traddr);
+	add_str(o, "subtype", lookup(subtypes, ARRAY_SIZE(subtypes), e->subtype, b, sizeof(b)));
+	add_str(o, "treq", lookup(treqs, ARRAY_SIZE(treqs), e->treq, b, sizeof(b)));
 	add_fmt(o, "tsas", "{'sectype': '%s'}",
 		lookup(sectypes, ARRAY_SIZE(sectypes), e->tsas[0], b, sizeof(b)));
+	add_fmt(o, "portid", "%u", e->portid);
 	add_fmt(o, "cntlid", "%u", e->cntlid);
 	add_fmt(o, "asqsz", "%u", e->asqsz);
 	add_fmt(o, "eflags", "%u", e->eflags);

@@ -23,6 +23,10 @@
 struct event_base;
 struct dc;
 
+/* Log entries cached by all DCs together (about 800 bytes each) beyond which a DC found by
+ * referral or mDNS keeps no new log; configured DCs always keep theirs. */
+#define DC_MAX_CACHED_ENTRIES 262144u
+
 enum dc_origin {
 	DC_ORIGIN_CONFIGURED, /* controller= in stafd.conf */
 	DC_ORIGIN_REFERRAL,   /* a referral entry in another DC's log */
@@ -86,6 +90,14 @@ void dc_stop(struct dc *dc, bool deregister, void (*done)(void *arg, struct dc *
 /** dc_resync() - reload: register again where supported and fetch the log now. */
 void dc_resync(struct dc *dc);
 
+/**
+ * dc_reconfigure() - new settings (a reload): the association ends in order
+ * and is made again at once with them. The cache, origin and depth stay: a
+ * DC whose kato changed does not vanish from the logs (nor its referrals,
+ * nor the I/O controllers stacd holds from them) while it reconnects.
+ */
+void dc_reconfigure(struct dc *dc, const struct dc_params *p);
+
 /** dc_seed_cache() - the log from the last-known state, until a fetch replaces it. */
 void dc_seed_cache(struct dc *dc, struct nvmf_disc_log *log);
 
@@ -105,8 +117,12 @@ const struct nvmf_disc_log *dc_log(const struct dc *dc);
 const char *dc_device(const struct dc *dc);
 uint64_t dc_unreachable_since_us(const struct dc *dc); /* 0 while reachable */
 
-/** dc_details_json() - the detailed controller dict (all values strings, nvme-stas keys). */
-json_object *dc_details_json(const struct dc *dc);
+/**
+ * dc_details_json() - the detailed controller dict (all values strings, nvme-stas keys).
+ * A zeroconf DC also gets the 'unresponsive' keys: the countdown to its purge,
+ * @persistence_s (-1: never) after its connection was lost.
+ */
+json_object *dc_details_json(const struct dc *dc, int64_t persistence_s);
 
 /** dc_entry_json() - one log entry as the nvme-stas DLPE dict (all values strings). */
 json_object *dc_entry_json(const struct nvmf_disc_entry *e);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/state.h"
 #include "stas/cleanup.h"
 
@@ -28,18 +29,21 @@ static json_object *entry_state_json(const struct nvmf_disc_entry *e)
 	return o;
 }
 
-static int entry_from_json(json_object *o, struct nvmf_disc_entry *e)
+/* The text fields get the discovery log decoder's check through state_json_str(). */
+static int entry_from_json(json_object *o, struct nvmf_disc_entry *e, struct stas_error *err)
 {
 	static const char *const u8[] = { "trtype", "adrfam", "subtype", "treq", "sectype" };
 	static const char *const u16[] = { "portid", "cntlid", "asqsz", "eflags" };
 	int v[9];
 
 	memset(e, 0, sizeof(*e));
+	if (!json_object_is_type(o, json_type_object))
+		return stas_error_set(err, -EINVAL, "not an object");
 	for (unsigned i = 0; i < ARRAY_SIZE(u8); i++)
-		if ((v[i] = state_json_int(o, u8[i], 0xff)) < 0)
+		if ((v[i] = state_json_int(o, u8[i], 0xff, err)) < 0)
 			return -EINVAL;
 	for (unsigned i = 0; i < ARRAY_SIZE(u16); i++)
-		if ((v[5 + i] = state_json_int(o, u16[i], 0xffff)) < 0)
+		if ((v[5 + i] = state_json_int(o, u16[i], 0xffff, err)) < 0)
 			return -EINVAL;
 	e->trtype = (uint8_t)v[0];
 	e->adrfam = (uint8_t)v[1];
@@ -50,9 +54,9 @@ static int entry_from_json(json_object *o, struct nvmf_disc_entry *e)
 	e->cntlid = (uint16_t)v[6];
 	e->asqsz = (uint16_t)v[7];
 	e->eflags = (uint16_t)v[8];
-	if (state_json_str(o, "trsvcid", e->trsvcid, sizeof(e->trsvcid)) ||
-	    state_json_str(o, "traddr", e->traddr, sizeof(e->traddr)) ||
-	    state_json_str(o, "subnqn", e->subnqn, sizeof(e->subnqn)))
+	if (state_json_str(o, "trsvcid", e->trsvcid, sizeof(e->trsvcid), err) < 0 ||
+	    state_json_str(o, "traddr", e->traddr, sizeof(e->traddr), err) < 0 ||
+	    state_json_str(o, "subnqn", e->subnqn, sizeof(e->subnqn), err) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -66,21 +70,30 @@ json_object *log_state_json(const struct nvmf_disc_log *log)
 	return entries;
 }
 
-struct nvmf_disc_log *log_from_state_json(json_object *arr)
+int log_from_state_json(json_object *arr, const char *where, struct nvmf_disc_log **ret,
+			struct stas_error *e)
 {
-	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
 	struct nvmf_disc_log *log;
+	size_t n, k = 0;
 
+	if (!json_object_is_type(arr, json_type_array))
+		return stas_error_set(e, -EINVAL, "log_pages: not a list");
+	n = json_object_array_length(arr);
 	if (n > NVMF_DISC_LOG_MAX_RECORDS)
-		return NULL;
+		return stas_error_set(e, -EINVAL, "log_pages: %zu entries, at most %u", n,
+				      NVMF_DISC_LOG_MAX_RECORDS);
 	log = calloc(1, sizeof(*log) + n * sizeof(log->entries[0]));
 	if (!log)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (entry_from_json(json_object_array_get_idx(arr, i), &log->entries[i]) < 0) {
-			free(log);
-			return NULL;
-		}
-	log->nr = n;
-	return log;
+		return stas_error_set(e, -ENOMEM, "log_pages: out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct stas_error bad;
+
+		if (entry_from_json(json_object_array_get_idx(arr, i), &log->entries[k], &bad) < 0)
+			log_warning("%s, log entry %zu: %s; skipped", where, i, bad.msg);
+		else
+			k++;
+	}
+	log->nr = k;
+	*ret = log;
+	return 0;
 }

@@ -6,6 +6,7 @@
  * saved to the state file, reloaded on SIGHUP, stopped in order.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "common/conf-view.h"
 #include "common/daemon-setup.h"
 #include "common/log.h"
+#include "common/soak.h"
 #include "common/notify.h"
 #include "common/state.h"
 #include "common/tid-index.h"
@@ -190,32 +192,54 @@ static void referral_tid(const struct tid *parent, const struct nvmf_disc_entry 
 	tid_set(t, TID_HOST_NQN, parent->host_nqn);
 }
 
+/* The referrals of one DC's log, at most STAFD_MAX_REFERRALS new DCs from it. */
+static void want_referrals_of(struct staf *s, struct want_set *w, const struct tid *parent,
+			      unsigned depth, const struct nvmf_disc_log *log)
+{
+	unsigned added = 0, over = 0, too_deep = 0;
+
+	for (size_t k = 0; k < log->nr; k++) {
+		const struct nvmf_disc_entry *d = &log->entries[k];
+		size_t before = w->n;
+		struct tid t;
+
+		if (d->subtype != NVMF_SUBTYPE_REFERRAL || d->trtype != NVMF_TRTYPE_TCP)
+			continue;
+		referral_tid(parent, d, &t);
+		if (tid_equal(&t, parent))
+			continue;
+		if (depth + 1 > STAFD_MAX_DEPTH) {
+			too_deep++;
+			continue;
+		}
+		if (!acceptable(s, &t, "referral"))
+			continue;
+		/* a log that lists thousands must not make thousands of DCs */
+		if (added == STAFD_MAX_REFERRALS && tid_index_find(&w->idx, &t) < 0) {
+			over++;
+			continue;
+		}
+		want_add(w, &t, DC_ORIGIN_REFERRAL, depth + 1);
+		added += w->n > before;
+	}
+	if (too_deep)
+		log_warning("%s:%s: %u referral(s) not followed: %u hops deep", parent->traddr,
+			    parent->trsvcid, too_deep, depth + 1);
+	if (over)
+		log_warning("%s:%s lists %u more referrals than the %u followed from one log",
+			    parent->traddr, parent->trsvcid, over, STAFD_MAX_REFERRALS);
+}
+
 /* Breadth first from the roots, through the logs of the DCs we hold. */
 static void want_referrals(struct staf *s, struct want_set *w, const struct held *held)
 {
 	for (size_t i = 0; i < w->n; i++) {
 		struct staf_dc *e = held_find(held, &w->v[i].tid);
 		const struct nvmf_disc_log *log = e ? dc_log(e->dc) : NULL;
-		unsigned depth = w->v[i].depth;
-		struct tid parent = w->v[i].tid;
+		struct tid parent = w->v[i].tid; /* w->v may move while it grows */
 
-		for (size_t k = 0; log && k < log->nr; k++) {
-			const struct nvmf_disc_entry *d = &log->entries[k];
-			struct tid t;
-
-			if (d->subtype != NVMF_SUBTYPE_REFERRAL || d->trtype != NVMF_TRTYPE_TCP)
-				continue;
-			referral_tid(&parent, d, &t);
-			if (tid_equal(&t, &parent))
-				continue;
-			if (depth + 1 > STAFD_MAX_DEPTH) {
-				log_warning("referral to %s:%s not followed: %u hops deep",
-					    t.traddr, t.trsvcid, depth + 1);
-				continue;
-			}
-			if (acceptable(s, &t, "referral"))
-				want_add(w, &t, DC_ORIGIN_REFERRAL, depth + 1);
-		}
+		if (log)
+			want_referrals_of(s, w, &parent, w->v[i].depth, log);
 	}
 }
 
@@ -437,10 +461,8 @@ static void on_resolved(void *arg)
 
 void staf_reconcile_soon(struct staf *s)
 {
-	struct timeval tv = { 0, STAFD_SOAK_MS * 1000 };
-
 	if (!s->stopping)
-		event_add(s->ev_soak, &tv);
+		soak_arm(s->ev_soak, &s->soak_first_us, STAFD_SOAK_MS, STAFD_SOAK_MAX_MS);
 }
 
 static void arm_purge(struct staf *s, uint64_t at)
@@ -497,10 +519,11 @@ static json_object *state_json(struct staf *s)
 	json_object_object_add(root, "version", json_object_new_int(STATE_VERSION));
 	for (struct staf_dc *e = TAILQ_FIRST(&s->dcs); e; e = TAILQ_NEXT(e, link)) {
 		const struct nvmf_disc_log *log = dc_log(e->dc);
-		json_object *d = json_object_new_object();
+		json_object *d;
 
 		if (e->stopping)
 			continue;
+		d = json_object_new_object();
 		json_object_object_add(d, "tid", state_tid_json(dc_tid(e->dc)));
 		json_object_object_add(d, "origin",
 				       json_object_new_string(dc_origin_name(dc_origin(e->dc))));
@@ -532,10 +555,39 @@ void staf_state_save_soon(struct staf *s)
 }
 
 /*
+ * One saved DC: identity, origin and log. Its log entries that are not right
+ * are left out, each with its warning; -EINVAL with @e naming the field when
+ * the DC itself is not.
+ */
+static int dc_from_json(json_object *d, const char *where, struct want *w,
+			struct nvmf_disc_log **ret_log, struct stas_error *e)
+{
+	char origin[32];
+	json_object *v;
+	int r;
+
+	if (!json_object_object_get_ex(d, "tid", &v))
+		return stas_error_set(e, -EINVAL, "tid: missing");
+	r = state_tid_from_json(v, &w->tid, e);
+	if (r < 0)
+		return r;
+	r = state_json_str(d, "origin", origin, sizeof(origin), e);
+	if (r < 0)
+		return r;
+	if (dc_origin_from_name(origin, &w->origin) < 0)
+		return stas_error_set(e, -EINVAL, "origin: '%s' is not an origin", origin);
+	if (!json_object_object_get_ex(d, "log_pages", &v))
+		return stas_error_set(e, -EINVAL, "log_pages: missing");
+	return log_from_state_json(v, where, ret_log, e);
+}
+
+/*
  * Last-known state: the DCs held and their logs. The DCs come back with
  * their caches, so stafd answers with what it knew at once and refreshes
  * each log as its DC reconnects; the next reconcile drops what the
- * configuration no longer wants.
+ * configuration no longer wants. Whatever is read back is checked as what
+ * came off the wire is: a DC or a log entry that is not right is skipped
+ * with a warning, the rest is used.
  */
 int staf_state_restore(struct staf *s)
 {
@@ -551,7 +603,7 @@ int staf_state_restore(struct staf *s)
 		return 0;
 	if (r < 0)
 		return r;
-	if (state_json_int(root, "version", 1000) != STATE_VERSION ||
+	if (state_json_int(root, "version", 1000, NULL) != STATE_VERSION ||
 	    !json_object_object_get_ex(root, "controllers", &arr) ||
 	    !json_object_is_type(arr, json_type_array))
 		return log_warning_errno(-EINVAL,
@@ -559,20 +611,19 @@ int staf_state_restore(struct staf *s)
 					 s->state_dir, STATE_FILE);
 	n = json_object_array_length(arr);
 	for (size_t i = 0; i < n && i < STAFD_MAX_DCS; i++) {
-		json_object *d = json_object_array_get_idx(arr, i), *v;
 		struct want w = { 0 };
-		char origin[32] = "";
-		struct nvmf_disc_log *log;
-		struct staf_dc *e;
+		struct nvmf_disc_log *log = NULL;
+		struct stas_error e = { 0 };
+		struct staf_dc *dc;
+		char where[PATH_MAX + 64];
 
-		if (!json_object_object_get_ex(d, "tid", &v) ||
-		    state_tid_from_json(v, &w.tid) < 0 ||
-		    state_json_str(d, "origin", origin, sizeof(origin)) < 0 ||
-		    dc_origin_from_name(origin, &w.origin) < 0 ||
-		    !json_object_object_get_ex(d, "log_pages", &v) ||
-		    !(log = log_from_state_json(v))) {
-			log_warning("%s/%s: controller %zu is malformed; skipped", s->state_dir,
-				    STATE_FILE, i);
+		snprintf(where, sizeof(where), "%s/%s: controller %zu", s->state_dir, STATE_FILE,
+			 i);
+		r = dc_from_json(json_object_array_get_idx(arr, i), where, &w, &log, &e);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			log_warning("%s: %s; skipped", where, e.msg);
 			continue;
 		}
 		if (staf_find(s, &w.tid) || !acceptable(s, &w.tid, "saved controller") ||
@@ -580,8 +631,8 @@ int staf_state_restore(struct staf *s)
 			free(log);
 			continue;
 		}
-		e = TAILQ_LAST(&s->dcs, staf_dc_list);
-		dc_seed_cache(e->dc, log);
+		dc = TAILQ_LAST(&s->dcs, staf_dc_list);
+		dc_seed_cache(dc->dc, log);
 	}
 	log_info("restored %u controller(s) from %s/%s", s->n_dcs, s->state_dir, STATE_FILE);
 	return 0;
@@ -630,8 +681,8 @@ void staf_manager_done(struct staf *s)
 /*
  * SIGHUP: parse into a fresh configuration; only a clean one replaces the
  * running one. Unchanged controllers are not touched; those whose settings
- * changed (their entry's or [Global]'s) reconnect with the new ones; the
- * rest follows from the reconcile.
+ * changed (their entry's or [Global]'s) reconnect with the new ones, keeping
+ * their cache meanwhile; the rest follows from the reconcile.
  */
 int staf_reload(struct staf *s)
 {
@@ -640,6 +691,10 @@ int staf_reload(struct staf *s)
 	struct stas_conf *next = NULL;
 	int r;
 
+	if (s->stopping) {
+		log_info("reload ignored: stopping");
+		return 0;
+	}
 	r = daemon_conf_reload(STAS_STAFD, s->conf_path, &next);
 	if (r < 0)
 		return r;
@@ -654,7 +709,7 @@ int staf_reload(struct staf *s)
 		params_for(old_view, s->conf, s->sys, dc_tid(e->dc), &oldp);
 		params_for(&next_view, next, s->sys, dc_tid(e->dc), &newp);
 		if (memcmp(&oldp, &newp, sizeof(oldp)))
-			remove_dc(s, e, false); /* comes back with the new settings */
+			dc_reconfigure(e->dc, &newp);
 	}
 	conf_view_clear(&next_view);
 	daemon_conf_commit(&s->conf, next, &s->view, s->res, &s->busobj, STAF_DEBUG);
@@ -694,14 +749,17 @@ void staf_stop(struct staf *s)
 	on_save(-1, 0, s);
 	event_del(s->ev_save);
 	s->stopping = true;
-	/* one count for this loop itself: DCs that stop at once must not end it early */
+	/*
+	 * One count for this loop itself (DCs that stop at once must not end it
+	 * early), one per DC on the list: those already leaving (a reload's) are
+	 * waited for too, each dc_stopped() is one of these.
+	 */
 	s->stops_pending = 1;
 	for (e = TAILQ_FIRST(&s->dcs); e; e = next) {
 		next = TAILQ_NEXT(e, link);
-		if (e->stopping)
-			continue;
 		s->stops_pending++;
-		remove_dc(s, e, !s->conf->persistent_connections); /* may free e */
+		if (!e->stopping)
+			remove_dc(s, e, !s->conf->persistent_connections); /* may free e */
 	}
 	if (--s->stops_pending == 0) {
 		event_base_loopexit(s->base, NULL);

@@ -55,6 +55,7 @@
 #define AVAHI_LOOKUP_USE_MULTICAST 2u
 
 #define ZC_MAX_SERVICES		   1024
+#define ZC_RESOLVES_IN_FLIGHT	   32  /* ServiceResolverNew calls waiting for Avahi */
 #define ZC_NAME_MAX		   64  /* an instance name is one DNS label: 63 bytes + NUL */
 #define ZC_DOMAIN_MAX		   256 /* a DNS name: 255 bytes + NUL */
 #define ZC_PATH_MAX		   256 /* Avahi's paths look like /Client1/ServiceResolver12 */
@@ -105,6 +106,7 @@ struct svc {
 	char domain[ZC_DOMAIN_MAX];
 	char ifname[IF_NAMESIZE];   /* "" when the index had no name */
 	sd_bus_slot *resolver_call; /* ServiceResolverNew pending */
+	bool resolve_queued;	    /* waiting for one of the ZC_RESOLVES_IN_FLIGHT */
 	char *resolver;		    /* its object path, once known */
 	enum svc_state state;
 	int32_t aproto;
@@ -160,6 +162,7 @@ struct zc {
 	struct browser browsers[N_STYPES];
 	TAILQ_HEAD(, svc) svcs;
 	size_t n_svcs;
+	unsigned resolves_in_flight;
 	struct event *update_ev;
 	bool dirty;	 /* services changed since the list was built */
 	bool unnotified; /* the list changed since ops->changed was called */
@@ -413,10 +416,29 @@ static struct svc *svc_by_resolver(struct zc *z, const char *path)
 	return NULL;
 }
 
+static void resolver_start(struct svc *s);
+
+/* A ServiceResolverNew call ended: the next service waiting for one gets it. */
+static void resolve_done(struct zc *z)
+{
+	struct svc *s;
+
+	z->resolves_in_flight--;
+	TAILQ_FOREACH (s, &z->svcs, link) {
+		if (!s->resolve_queued)
+			continue;
+		s->resolve_queued = false;
+		resolver_start(s);
+		if (s->resolver_call)
+			return;
+	}
+}
+
 /* @tell: Avahi is there, so free the resolver we asked it for. */
 static void svc_free(struct svc *s, bool tell)
 {
 	struct zc *z = s->z;
+	bool calling = s->resolver_call;
 
 	TAILQ_REMOVE(&z->svcs, s, link);
 	z->n_svcs--;
@@ -433,6 +455,8 @@ static void svc_free(struct svc *s, bool tell)
 		avahi_free_object(z->bus, s->resolver, AVAHI_RESOLVER);
 	free(s->resolver);
 	free(s);
+	if (calling)
+		resolve_done(z);
 	schedule_update(z);
 }
 
@@ -454,6 +478,7 @@ static int on_resolver_reply(sd_bus_message *m, void *userdata, sd_bus_error *re
 		return 0;
 	}
 	s->resolver_call = sd_bus_slot_unref(s->resolver_call);
+	resolve_done(s->z);
 	if (e) {
 		log_error("mDNS: cannot resolve %s: %s", svc_label(s, label, sizeof(label)),
 			  e->message ? e->message : e->name);
@@ -483,13 +508,25 @@ static void resolver_start(struct svc *s)
 	char label[ZC_LABEL_MAX];
 	int r;
 
+	/*
+	 * A burst of announcements must not become a burst of calls: the bus
+	 * refuses more pending replies per connection than its limit (128 on
+	 * many system buses), and a refused resolver is never asked again.
+	 */
+	if (s->z->resolves_in_flight >= ZC_RESOLVES_IN_FLIGHT) {
+		s->resolve_queued = true;
+		return;
+	}
+	s->z->resolves_in_flight++;
 	r = sd_bus_call_method_async(s->z->bus, &s->resolver_call, AVAHI_NAME, "/", AVAHI_SERVER,
 				     "ServiceResolverNew", on_resolver_reply, s, "iisssiu",
 				     s->ifindex, s->proto, s->name, stypes[s->stype], s->domain,
 				     s->proto, 0u);
-	if (r < 0)
+	if (r < 0) {
+		s->z->resolves_in_flight--;
 		log_error_errno(r, "mDNS: cannot resolve %s: %m",
 				svc_label(s, label, sizeof(label)));
+	}
 }
 
 static struct svc *svc_new(struct zc *z, const struct item *it)
@@ -687,7 +724,8 @@ static int found_tid(const struct svc *s, const struct found *f, struct tid *t, 
 				      : "(absent)");
 	if (f->txt.nqn_state < 0)
 		return reject(why, size, "TXT nqn= is too long or holds a NUL byte");
-	if (f->txt.nqn_state > 0 && stas_nqn_check(f->txt.nqn, "TXT nqn", &e) < 0)
+	/* any NQN text the Connect command can carry, as for controller= entries */
+	if (f->txt.nqn_state > 0 && stas_nqn_wire_check(f->txt.nqn, "TXT nqn", &e) < 0)
 		return reject(why, size, "%s", e.msg);
 	if (f->txt.nqn_state > 0)
 		nqn = f->txt.nqn;

@@ -18,8 +18,10 @@
 #include "stafd-dc.h"
 
 #define STAFD_SOAK_MS	      1500 /* debounce before a reconcile, as nvme-stas */
+#define STAFD_SOAK_MAX_MS     5000 /* however long the burst lasts */
 #define STAFD_MAX_DEPTH	      8	   /* referral hops followed from a configured or mDNS DC */
 #define STAFD_MAX_DCS	      4096
+#define STAFD_MAX_REFERRALS   256 /* followed from one log: a CDC lists one per DDC */
 #define STAFD_STOP_TIMEOUT_MS 5000
 
 #define STAF_NAME	      "org.nvmexpress.staf"
@@ -55,6 +57,7 @@ struct staf {
 	struct staf_dc_list dcs;
 	unsigned n_dcs;
 	struct event *ev_soak;	/* reconcile after the soak */
+	uint64_t soak_first_us; /* the first event of the burst being soaked */
 	struct event *ev_save;	/* write the state file (debounced) */
 	struct event *ev_purge; /* forget zeroconf DCs unreachable for too long */
 	uint64_t purge_at_us;	/* when ev_purge fires (CLOCK_MONOTONIC) */

@@ -43,12 +43,12 @@ void stas_uuid_format(const uint8_t u[16], char out[STAS_UUID_STR_LEN])
 		 u[15]);
 }
 
-int stas_nqn_check(const char *nqn, const char *what, struct stas_error *e)
+int stas_nqn_wire_check(const char *nqn, const char *what, struct stas_error *e)
 {
 	size_t n = strlen(nqn);
 
-	if (strncmp(nqn, "nqn.", 4))
-		return stas_error_set(e, -EINVAL, "%s '%s' does not start with 'nqn.'", what, nqn);
+	if (!n)
+		return stas_error_set(e, -EINVAL, "%s is empty", what);
 	if (n > NVMF_NQN_MAX_LEN)
 		return stas_error_set(e, -EINVAL, "%s is %zu bytes long, at most %u allowed", what,
 				      n, NVMF_NQN_MAX_LEN);
@@ -58,6 +58,13 @@ int stas_nqn_check(const char *nqn, const char *what, struct stas_error *e)
 					      "%s has byte 0x%02x at offset %zu (not printable)",
 					      what, (unsigned char)nqn[i], i);
 	return 0;
+}
+
+int stas_nqn_check(const char *nqn, const char *what, struct stas_error *e)
+{
+	if (strncmp(nqn, "nqn.", 4))
+		return stas_error_set(e, -EINVAL, "%s '%s' does not start with 'nqn.'", what, nqn);
+	return stas_nqn_wire_check(nqn, what, e);
 }
 
 /* First whitespace-delimited token of the file's first line; -ENOENT if absent or empty. */

@@ -314,10 +314,16 @@ void ntcp_queue_fail(struct ntcp_queue *q, int err, const char *fmt, ...)
 	leave(q);
 }
 
-/* A protocol violation by the controller: H2CTermReq with the offending header, then fail. */
+/*
+ * A protocol violation by the controller: H2CTermReq with the offending
+ * header, then fail. Only when the output is empty: bytes still waiting may
+ * be the rest of a PDU the socket took half of, and a TermReq after them
+ * would be read as that PDU's tail. Then the connection just closes.
+ */
 __attribute__((format(printf, 4, 5))) static int
 protocol_error(struct ntcp_queue *q, enum ntcp_fes fes, uint32_t fei, const char *fmt, ...)
 {
+	bool mid_pdu = evbuffer_get_length(q->out) > 0;
 	struct ntcp_term_req t;
 	uint32_t echo = q->rx.have;
 	va_list ap;
@@ -331,8 +337,10 @@ protocol_error(struct ntcp_queue *q, enum ntcp_fes fes, uint32_t fei, const char
 	if (echo > NTCP_TERM_REQ_DATA_MAX)
 		echo = NTCP_TERM_REQ_DATA_MAX;
 	ntcp_term_req_init(&t, NTCP_ROLE_HOST, fes, fei, echo);
-	evbuffer_add(q->out, &t, sizeof(t));
-	evbuffer_add(q->out, q->rx.hdr, echo);
+	if (!mid_pdu) {
+		evbuffer_add(q->out, &t, sizeof(t));
+		evbuffer_add(q->out, q->rx.hdr, echo);
+	}
 	if (q->ops && q->ops->failed && !q->closed)
 		q->ops->failed(q->arg, -EPROTO, q->error);
 	return -EPROTO;

@@ -45,10 +45,12 @@ static void ioq_connected(void *arg, const struct ntcp_cpl *cpl)
 	else if (NVMF_CONNECT_RSP_CNTLID(cpl->dw0) != c->cntlid)
 		nvme_ctrl_fail(c, -EPROTO, "I/O queue %u joined controller %u, not %u", q->qid,
 			       NVMF_CONNECT_RSP_CNTLID(cpl->dw0), c->cntlid);
-	else if (++c->ioqs_connected == c->nr_ioqs)
-		nvme_ctrl_go_live(c);
-	if (!cpl->err && !cpl->status)
+	else {
+		/* before go_live: its ready callback may free the queues, q with them */
 		q->connected = true;
+		if (++c->ioqs_connected == c->nr_ioqs)
+			nvme_ctrl_go_live(c);
+	}
 	nvme_ctrl_leave(c);
 }
 

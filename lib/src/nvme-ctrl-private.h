@@ -41,6 +41,7 @@ struct nvme_ctrl {
 	struct event *ev_poll; /* CSTS polling during bring-up and shutdown */
 	struct event *ev_ka;   /* keep-alive period */
 	bool ka_outstanding;
+	bool ka_late; /* a period ended while one was outstanding: send at its answer */
 	uint64_t keep_alives;
 
 	/* I/O queues */
@@ -50,6 +51,7 @@ struct nvme_ctrl {
 	struct nvmf_connect_data io_connect_data;
 
 	/* shutdown */
+	bool shn_acked; /* the CC.SHN write was answered: CSTS polls follow */
 	void (*shutdown_done)(void *arg, int err);
 	void *shutdown_arg;
 };

@@ -17,7 +17,8 @@
 #include "stas/nvme-status.h"
 
 #define READY_POLL_US	 20000
-#define SHUTDOWN_TMO_US	 5000000
+#define SHUTDOWN_MIN_US	 5000000  /* the Linux host's default shutdown_timeout */
+#define SHUTDOWN_MAX_US	 60000000 /* however long RTD3E claims */
 #define DEFAULT_AEN_MASK (NVME_AEC_NS_ATTR | NVME_AEC_ANA_CHANGE | NVME_AEC_DISC_CHANGE)
 
 enum ctrl_ev {
@@ -264,6 +265,20 @@ static void prop_set(struct nvme_ctrl *c, enum nvme_ctrl_state next, uint32_t of
 
 /* ---- keep-alive and AERs --------------------------------------------------------------------- */
 
+/*
+ * Keep-alive runs from Identify on, not from LIVE: the Connects of the I/O
+ * queues do not count as traffic for the target's keep-alive timer (nvmet
+ * counts commands on queues bound to the controller), and connecting many
+ * queues to a slow target can take longer than KATO.
+ */
+static bool ka_due(const struct nvme_ctrl *c)
+{
+	return c->state == NVME_CTRL_CONFIGURE || c->state == NVME_CTRL_SET_QUEUES ||
+	       c->state == NVME_CTRL_CONNECT_IO || c->state == NVME_CTRL_LIVE;
+}
+
+static void send_ka(struct nvme_ctrl *c);
+
 static void ka_done(void *arg, const struct nvme_result *res)
 {
 	struct nvme_ctrl *c = arg;
@@ -271,12 +286,13 @@ static void ka_done(void *arg, const struct nvme_result *res)
 	if (c->freed)
 		return;
 	c->ka_outstanding = false;
-	if (res->err || res->status) {
-		nvme_ctrl_enter(c);
+	nvme_ctrl_enter(c);
+	if (res->err || res->status)
 		nvme_ctrl_fail(c, res->err ? res->err : -EREMOTEIO, "Keep Alive failed: %s",
 			       res->msg ? res->msg : "?");
-		nvme_ctrl_leave(c);
-	}
+	else if (c->ka_late && ka_due(c))
+		send_ka(c); /* a slow answer must not stretch the gap between two to a whole KATO */
+	nvme_ctrl_leave(c);
 }
 
 static void arm_ka(struct nvme_ctrl *c)
@@ -289,23 +305,29 @@ static void arm_ka(struct nvme_ctrl *c)
 		event_add(c->ev_ka, &tv);
 }
 
-static void on_ka_timer(evutil_socket_t fd, short what, void *arg)
+static void send_ka(struct nvme_ctrl *c)
 {
-	struct nvme_ctrl *c = arg;
 	struct nvme_sqe sqe;
-	int r;
 
-	if (c->state != NVME_CTRL_LIVE)
-		return;
-	arm_ka(c);
-	if (c->ka_outstanding)
-		return; /* the last one is still on its way; its own timeout guards it */
+	c->ka_late = false;
 	nvme_cmd_keep_alive(&sqe);
-	r = admin_submit(c, &sqe, NTCP_DIR_NONE, NULL, 0, c->cfg.kato_ms, ka_done, c);
-	if (r == 0) {
+	if (admin_submit(c, &sqe, NTCP_DIR_NONE, NULL, 0, c->cfg.kato_ms, ka_done, c) == 0) {
 		c->ka_outstanding = true;
 		c->keep_alives++;
 	}
+}
+
+static void on_ka_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct nvme_ctrl *c = arg;
+
+	if (!ka_due(c))
+		return;
+	arm_ka(c);
+	if (c->ka_outstanding)
+		c->ka_late = true; /* still on its way (its own timeout guards it) */
+	else
+		send_ka(c);
 }
 
 static int post_aer(struct nvme_ctrl *c);
@@ -355,7 +377,6 @@ void nvme_ctrl_go_live(struct nvme_ctrl *c)
 	c->state = NVME_CTRL_LIVE;
 	if (c->cfg.aen_mask & c->id.oaes)
 		post_aer(c);
-	arm_ka(c);
 	if (c->ops && c->ops->ready)
 		c->ops->ready(c->arg);
 }
@@ -421,6 +442,7 @@ static void identified(struct nvme_ctrl *c)
 			       c->subsysnqn, c->id.subnqn);
 		return;
 	}
+	arm_ka(c);
 	aec = c->cfg.aen_mask & c->id.oaes;
 	if (!aec) {
 		configured(c);
@@ -461,6 +483,14 @@ static void ready_polled(struct nvme_ctrl *c, uint32_t csts)
 	arm_poll(c);
 }
 
+/* RTD3E (µs) within 5..60 s, as the Linux host bounds it. */
+static uint64_t shutdown_wait_us(const struct nvme_ctrl *c)
+{
+	uint64_t us = c->id.rtd3e;
+
+	return us < SHUTDOWN_MIN_US ? SHUTDOWN_MIN_US : us > SHUTDOWN_MAX_US ? SHUTDOWN_MAX_US : us;
+}
+
 static void shutdown_polled(struct nvme_ctrl *c, uint32_t csts)
 {
 	if ((csts & NVME_CSTS_SHST_MASK) == NVME_CSTS_SHST_CMPLT) {
@@ -473,7 +503,7 @@ static void shutdown_polled(struct nvme_ctrl *c, uint32_t csts)
 	}
 	if (stas_now_us() > c->ready_deadline) {
 		nvme_ctrl_fail(c, -ETIMEDOUT, "shutdown not complete after %u ms",
-			       SHUTDOWN_TMO_US / 1000);
+			       (unsigned)(shutdown_wait_us(c) / 1000));
 		return;
 	}
 	arm_poll(c);
@@ -561,10 +591,13 @@ static void ctrl_event(struct nvme_ctrl *c, enum ctrl_ev ev, const struct nvme_r
 		nvme_ctrl_io_connect(c, res->dw0);
 		break;
 	case NVME_CTRL_SHUTDOWN:
-		if (ev == EV_POLL)
+		/* the answer to the CC write carries no CSTS: only the reads after it do */
+		if (ev == EV_POLL || !c->shn_acked) {
+			c->shn_acked = true;
 			prop_get(c, NVME_CTRL_SHUTDOWN, NVME_REG_CSTS, false);
-		else
+		} else {
 			shutdown_polled(c, res->dw0);
+		}
 		break;
 	case NVME_CTRL_CONNECT_IO: /* the I/O queues report to nvme-ctrl-io.c */
 	case NVME_CTRL_LIVE:
@@ -726,7 +759,8 @@ static void shutdown_cc_read(void *arg, const struct nvme_result *res)
 		return;
 	nvme_ctrl_enter(c);
 	if (!step_failed(c, res)) {
-		c->ready_deadline = stas_now_us() + SHUTDOWN_TMO_US;
+		c->ready_deadline = stas_now_us() + shutdown_wait_us(c);
+		c->shn_acked = false;
 		/* step_done() routes the Property Set's answer to ctrl_event(SHUTDOWN) */
 		prop_set(c, NVME_CTRL_SHUTDOWN, NVME_REG_CC,
 			 (res->dw0 & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
@@ -741,16 +775,23 @@ int nvme_ctrl_disconnect(struct nvme_ctrl *c, void (*done)(void *arg, int err), 
 
 	if (c->state != NVME_CTRL_LIVE)
 		return -ENOTCONN;
-	stop_timers(c);
-	nvme_ctrl_io_free(c); /* I/O queues first; their commands complete with -ECONNABORTED */
-	c->shutdown_done = done;
-	c->shutdown_arg = arg;
+	/* the first step goes out before anything is torn down: refused, the controller stays LIVE
+	 */
 	c->state = NVME_CTRL_SHUTDOWN;
 	nvmf_cmd_property_get(&sqe, NVME_REG_CC, false);
 	r = admin_submit(c, &sqe, NTCP_DIR_NONE, NULL, 0, 0, shutdown_cc_read, c);
-	if (r < 0)
+	if (r < 0) {
 		c->state = NVME_CTRL_LIVE;
-	return r;
+		return r;
+	}
+	c->shutdown_done = done;
+	c->shutdown_arg = arg;
+	stop_timers(c);
+	/* the I/O queues' commands complete with -ECONNABORTED; a callback may free c */
+	nvme_ctrl_enter(c);
+	nvme_ctrl_io_free(c);
+	nvme_ctrl_leave(c);
+	return 0;
 }
 
 /* ---- accessors

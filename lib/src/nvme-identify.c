@@ -50,6 +50,7 @@ int nvme_id_ctrl_decode(const void *buf, size_t len, struct nvme_ctrl_id *ret, s
 	id.ssvid = le16toh(w->ssvid);
 	id.cntlid = le16toh(w->cntlid);
 	id.ver = le32toh(w->ver);
+	id.rtd3e = le32toh(w->rtd3e);
 	id.oaes = le32toh(w->oaes);
 	id.ctratt = le32toh(w->ctratt);
 	id.nn = le32toh(w->nn);

@@ -101,8 +101,14 @@ size_t nvme_ana_log_max_len(const struct nvme_ctrl_id *id, bool rgo)
 	size_t len = sizeof(struct nvme_ana_log_hdr) +
 		     (size_t)id->nanagrpid * sizeof(struct nvme_ana_group_desc);
 
+	/*
+	 * A namespace is in one group at most, and at most MNAN can be attached:
+	 * NN is only the highest NSID, which may be huge on a sparse array.
+	 */
+	uint32_t nsids = id->mnan && id->mnan < id->nn ? id->mnan : id->nn;
+
 	if (!rgo)
-		len += (size_t)id->nn * sizeof(le32);
+		len += (size_t)nsids * sizeof(le32);
 	return len;
 }
 

@@ -17,6 +17,7 @@
 #include "stas/host-id.h"
 #include "stas/nvme-status.h"
 #include "stas/nvme-sync.h"
+#include "tool-num.h"
 
 #define MAX_REFERRAL_DEPTH 8
 #define MAX_VISITED	   256
@@ -32,6 +33,25 @@ int fail(const char *what, const struct stas_error *e)
 {
 	fprintf(stderr, "stas-nvme: %s%s%s\n", what, *what ? ": " : "", e->msg);
 	return 1;
+}
+
+/* "addr:port", with brackets around an IPv6 address as in a URL */
+const char *endpoint(char *buf, size_t size, const char *addr, const char *svc)
+{
+	snprintf(buf, size, strchr(addr, ':') ? "[%s]:%s" : "%s:%s", addr, svc);
+	return buf;
+}
+
+json_object *json_hex(const uint8_t *buf, size_t len)
+{
+	_cleanup_free_ char *hex = malloc(len * 2 + 1);
+
+	if (!hex)
+		return json_object_new_string("");
+	for (size_t i = 0; i < len; i++)
+		sprintf(hex + 2 * i, "%02x", buf[i]);
+	hex[2 * len] = 0;
+	return json_object_new_string(hex);
 }
 
 int connect_or_fail(struct nvme_ctrl_config *cfg, struct nvme_sync **s)
@@ -72,7 +92,7 @@ static int discover_one(const struct opts *o, struct nvme_ctrl_config cfg, int d
 	char where[320];
 	int rc = 0;
 
-	snprintf(where, sizeof(where), "%s:%s", cfg.traddr, cfg.trsvcid);
+	endpoint(where, sizeof(where), cfg.traddr, cfg.trsvcid);
 	if (connect_or_fail(&cfg, &s))
 		return 1;
 	if (nvme_sync_get_discovery_log(s, &log, &e) < 0) {
@@ -91,20 +111,25 @@ static int discover_one(const struct opts *o, struct nvme_ctrl_config cfg, int d
 	}
 	if (!o->follow)
 		return 0;
+	/* depth first, so "where" is free again */
 	for (size_t i = 0; i < log->nr; i++) {
 		const struct nvmf_disc_entry *d = &log->entries[i];
 		struct nvme_ctrl_config next = cfg;
 
 		if (d->subtype != NVMF_SUBTYPE_REFERRAL || d->trtype != NVMF_TRTYPE_TCP)
 			continue;
-		if (visited(v, nv, d->traddr, d->trsvcid, d->subnqn))
-			continue;
+		/*
+		 * Depth first, then mark: a referral marked but not followed here would be
+		 * skipped later where it is a direct referral of a shallower controller.
+		 */
 		if (depth + 1 > o->max_depth) {
-			fprintf(stderr,
-				"stas-nvme: not following %s:%s: referral depth %d reached\n",
-				d->traddr, d->trsvcid, o->max_depth);
+			fprintf(stderr, "stas-nvme: not following %s: referral depth %d reached\n",
+				endpoint(where, sizeof(where), d->traddr, d->trsvcid),
+				o->max_depth);
 			continue;
 		}
+		if (visited(v, nv, d->traddr, d->trsvcid, d->subnqn))
+			continue;
 		next.traddr = d->traddr;
 		next.trsvcid = d->trsvcid;
 		next.subsysnqn = d->subnqn;
@@ -222,8 +247,10 @@ static int cmd_get_log(const struct opts *o, struct nvme_ctrl_config *cfg)
 	buf = calloc(1, o->len);
 	if (!buf || connect_or_fail(cfg, &s))
 		return 1;
-	if (nvme_sync_get_log(s, (uint8_t)o->lid, o->nsid, (uint8_t)(o->lsp > 0 ? o->lsp : 0),
-			      false, o->offset, buf, o->len, &e) < 0)
+	/* as nvme-cli's get-log: all namespaces unless --nsid says otherwise */
+	if (nvme_sync_get_log(s, (uint8_t)o->lid, o->nsid_given ? o->nsid : NVME_NSID_ALL,
+			      (uint8_t)(o->lsp > 0 ? o->lsp : 0), false, o->offset, buf, o->len,
+			      &e) < 0)
 		rc = fail("", &e);
 	nvme_sync_disconnect(s);
 	if (rc)
@@ -232,13 +259,10 @@ static int cmd_get_log(const struct opts *o, struct nvme_ctrl_config *cfg)
 		fwrite(buf, 1, o->len, stdout);
 	} else if (o->json) {
 		json_object *j = json_object_new_object();
-		_cleanup_free_ char *hex = malloc(o->len * 2 + 1);
 
-		for (uint32_t i = 0; hex && i < o->len; i++)
-			sprintf(hex + 2 * i, "%02x", buf[i]);
 		json_object_object_add(j, "lid", json_object_new_int(o->lid));
 		json_object_object_add(j, "offset", json_object_new_uint64(o->offset));
-		json_object_object_add(j, "data", json_object_new_string(hex ? hex : ""));
+		json_object_object_add(j, "data", json_hex(buf, o->len));
 		json_out(j);
 	} else {
 		print_hex(stdout, buf, o->len);
@@ -280,20 +304,25 @@ static int cmd_register(const struct opts *o, struct nvme_ctrl_config *cfg)
 	nvme_sync_disconnect(s);
 	if (r < 0)
 		return fail("", &e);
-	if (!o->json)
-		printf("%s with %s:%s\n", o->deregister ? "deregistered" : "registered",
-		       cfg->traddr, cfg->trsvcid ? cfg->trsvcid : "8009");
+	if (!o->json) {
+		char where[320];
+
+		printf("%s with %s\n", o->deregister ? "deregistered" : "registered",
+		       endpoint(where, sizeof(where), cfg->traddr,
+				cfg->trsvcid ? cfg->trsvcid : "8009"));
+	}
 	return 0;
 }
 
 static const struct cmd_entry commands[] = {
-	{ "discover", cmd_discover, "-a ADDR [-s 8009] [-n NQN] [--follow-referrals]" },
+	{ "discover", cmd_discover,
+	  "-a ADDR [-s 8009] [-n NQN] [--follow-referrals [--max-depth 0..8 (default 4)]]" },
 	{ "identify", cmd_identify, "-a ADDR [-s 4420] -n NQN [--nsid N]" },
 	{ "list-ns", cmd_list_ns, "-a ADDR [-s 4420] -n NQN" },
 	{ "ana", cmd_ana, "-a ADDR [-s 4420] -n NQN" },
 	{ "get-log", cmd_get_log,
 	  "-a ADDR -n NQN --lid ID --len BYTES [--offset B] [--lsp N] "
-	  "[--nsid N] [--raw]" },
+	  "[--nsid N (default 0xffffffff)] [--raw]" },
 	{ "wait-event", cmd_wait_event, "-a ADDR -n NQN [--wait SECONDS]" },
 	{ "register", cmd_register, "-a ADDR [-s 8009] [--deregister] [--symname NAME] (TP8010)" },
 };
@@ -313,7 +342,8 @@ static void usage(FILE *f)
 		   "  -q, --hostnqn NQN, -I, --hostid UUID   (default: /etc/nvme/hostnqn, hostid)\n"
 		   "  -g, --hdr-digest, -G, --data-digest\n"
 		   "  -k, --kato SECONDS       keep-alive timeout (default 0 for discovery, 30)\n"
-		   "  -t, --timeout MS         command timeout (default 10000)\n"
+		   "  -t, --timeout MS         bounds the connect and every admin and I/O command\n"
+		   "                           (default: connect and admin 10000, I/O 30000)\n"
 		   "  -j, --json               JSON output\n");
 }
 
@@ -360,18 +390,7 @@ static const struct option long_opts[] = {
 
 static int number(const char *s, const char *what, uint64_t max, uint64_t *ret)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || !*s || *end || *s == '-' || v > max) {
-		fprintf(stderr, "stas-nvme: %s: '%s' is not a number in 0..%llu\n", what, s,
-			(unsigned long long)max);
-		return -EINVAL;
-	}
-	*ret = v;
-	return 0;
+	return tool_number("stas-nvme", s, what, 0, max, false, ret);
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -394,6 +413,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->traddr = optarg;
 			break;
 		case 's':
+			if (tool_number("stas-nvme", optarg, "--trsvcid", 1, 65535, false, &v))
+				return -1;
 			o->trsvcid = optarg;
 			break;
 		case 'n':
@@ -503,9 +524,11 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->max_depth = (int)v;
 			break;
 		case 'N':
-			if (number(optarg, "--nsid", 0xfffffffe, &v))
+			/* 0xffffffff (all) only where a command takes it: see its checks */
+			if (number(optarg, "--nsid", NVME_NSID_ALL, &v))
 				return -1;
 			o->nsid = (uint32_t)v;
+			o->nsid_given = true;
 			break;
 		case 'L':
 			if (number(optarg, "--lid", 255, &v))
@@ -547,24 +570,57 @@ static int parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static int host_identity(const struct opts *o, struct stas_host *h)
+/* -q and -I first: a bad one is bad usage whatever the files hold. */
+static int check_host_opts(const struct opts *o, uint8_t id[16])
 {
 	struct stas_error e = { 0 };
 
-	if (stas_host_load(h, NULL, NULL, &e) < 0) {
-		if (e.code != -ENOENT)
-			return fail("host identity", &e);
-		stas_host_generate(h);
+	if (o->hostnqn && stas_nqn_check(o->hostnqn, "--hostnqn", &e) < 0) {
+		fprintf(stderr, "stas-nvme: %s\n", e.msg);
+		return 2;
 	}
-	if (o->hostnqn) {
-		if (stas_nqn_check(o->hostnqn, "--hostnqn", &e) < 0)
-			return fail("", &e);
-		snprintf(h->nqn, sizeof(h->nqn), "%s", o->hostnqn);
-	}
-	if (o->hostid && stas_uuid_parse(o->hostid, h->id) < 0) {
+	if (o->hostid && stas_uuid_parse(o->hostid, id) < 0) {
 		fprintf(stderr, "stas-nvme: --hostid '%s' is not a UUID\n", o->hostid);
-		return 1;
+		return 2;
 	}
+	return 0;
+}
+
+/*
+ * The identity: -q/-I over /etc/nvme/hostnqn and hostid, or a generated one (reported in
+ * @ret_generated) when neither file exists. With both -q and -I the files are not read, so a
+ * malformed file there cannot stop an explicit identity. Return: 0, or the exit status.
+ */
+static int host_identity(const struct opts *o, struct stas_host *h, bool *ret_generated)
+{
+	struct stas_error e = { 0 };
+	bool generated = false;
+	uint8_t id[16];
+	int rc = check_host_opts(o, id);
+
+	if (rc)
+		return rc;
+	if (!o->hostnqn || !o->hostid) {
+		if (stas_host_load(h, NULL, NULL, &e) < 0) {
+			if (e.code != -ENOENT)
+				return fail("host identity", &e);
+			stas_host_generate(h);
+			generated = true;
+		}
+	}
+	if (o->hostid) {
+		char uuid[STAS_UUID_STR_LEN];
+
+		memcpy(h->id, id, sizeof(h->id));
+		/* no files: the NQN follows the given ID rather than the random one */
+		stas_uuid_format(id, uuid);
+		if (generated)
+			snprintf(h->nqn, sizeof(h->nqn), "nqn.2014-08.org.nvmexpress:uuid:%s",
+				 uuid);
+	}
+	if (o->hostnqn)
+		snprintf(h->nqn, sizeof(h->nqn), "%s", o->hostnqn);
+	*ret_generated = generated && !o->hostid;
 	return 0;
 }
 
@@ -574,7 +630,8 @@ int main(int argc, char **argv)
 	struct nvme_ctrl_config cfg = { 0 };
 	struct stas_host host;
 	struct opts o;
-	bool disc;
+	bool disc, generated;
+	int rc;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(argc < 2 ? stderr : stdout);
@@ -593,8 +650,15 @@ int main(int argc, char **argv)
 	}
 	if (parse(argc - 1, argv + 1, &o) < 0)
 		return 2;
-	if (host_identity(&o, &host))
-		return 1;
+	rc = host_identity(&o, &host, &generated);
+	if (rc)
+		return rc;
+	/* a random ID per run could never release what an earlier run registered */
+	if (generated && (cmd->flags & CMD_STABLE_HOSTID)) {
+		fprintf(stderr, "stas-nvme: reservations need a stable host ID: give -I UUID, or "
+				"create /etc/nvme/hostid (stasadm hostid -f /etc/nvme/hostid)\n");
+		return 2;
+	}
 	disc = !o.subnqn || !strcmp(o.subnqn, NVME_DISC_SUBSYS_NQN);
 	cfg = (struct nvme_ctrl_config){
 		.traddr = o.traddr,
@@ -605,7 +669,10 @@ int main(int argc, char **argv)
 		.hostnqn = host.nqn,
 		.hdgst = o.hdgst,
 		.ddgst = o.ddgst,
+		/* -t bounds everything that can wait: 0 keeps each default */
+		.connect_timeout_ms = o.timeout_ms,
 		.cmd_timeout_ms = o.timeout_ms,
+		.io_timeout_ms = o.timeout_ms,
 		.kato_ms = (o.kato_s == UINT32_MAX ? (disc ? 0 : 30) : o.kato_s) * 1000,
 	};
 	memcpy(cfg.hostid, host.id, sizeof(cfg.hostid));

@@ -9,10 +9,15 @@
 
 #include "stas/nvme-sync.h"
 
+#define NVME_NSID_ALL 0xffffffffu
+
+/* cmd_entry.flags */
+#define CMD_STABLE_HOSTID 0x1 /* refuses a generated host identity */
+
 struct opts {
 	const char *traddr, *trsvcid, *subnqn, *host_traddr, *host_iface;
 	const char *hostnqn, *hostid;
-	bool hdgst, ddgst, json, follow, raw, deregister;
+	bool hdgst, ddgst, json, follow, raw, deregister, nsid_given;
 	const char *symname;
 	uint32_t kato_s, timeout_ms, nsid, len, wait_s;
 	int lid, lsp;
@@ -29,9 +34,12 @@ struct cmd_entry {
 	const char *name;
 	int (*run)(const struct opts *o, struct nvme_ctrl_config *cfg);
 	const char *usage;
+	unsigned flags;
 };
 
 void json_out(json_object *o);
+json_object *json_hex(const uint8_t *buf, size_t len);
+const char *endpoint(char *buf, size_t size, const char *addr, const char *svc);
 int fail(const char *what, const struct stas_error *e);
 int connect_or_fail(struct nvme_ctrl_config *cfg, struct nvme_sync **s);
 

@@ -19,9 +19,18 @@ START_TEST(test_doubles_then_caps)
 	static const struct {
 		uint32_t base, max, attempts, nominal_ms;
 	} cases[] = {
-		{ 10, 60, 1, 10000 }, { 10, 60, 2, 20000 },  { 10, 60, 3, 40000 },
-		{ 10, 60, 4, 60000 }, { 10, 60, 40, 60000 }, { 3, 60, 0, 3000 },
-		{ 3, 1, 1, 1000 },    { 1, 1, 5, 1000 },     { 0, 60, 3, 0 },
+		{ 10, 60, 1, 10000 },
+		{ 10, 60, 2, 20000 },
+		{ 10, 60, 3, 40000 },
+		{ 10, 60, 4, 60000 },
+		{ 10, 60, 40, 60000 },
+		{ 3, 60, 0, 3000 },
+		{ 3, 1, 1, 1000 },
+		{ 1, 1, 5, 1000 },
+		{ 0, 60, 3, 0 },
+		/* the configuration allows INT_MAX seconds: capped, never wrapped to "at once" */
+		{ 2147483647, 2147483647, 1, BACKOFF_MAX_MS },
+		{ 4300000, 4300000, 3, BACKOFF_MAX_MS },
 	};
 
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

@@ -12,11 +12,16 @@
 
 #include "check-main.h"
 #include "common/bus-event.h"
+#include "common/bus-util.h"
+#include "common/log.h"
+#include "common/sys-conf.h"
+#include "stas/cleanup.h"
 #include "test-dbus.h"
 
 #define NAME  "org.stas.Test"
 #define PATH  "/org/stas/Test"
 #define IFACE "org.stas.Test"
+#define DEBUG "org.stas.Test.debug"
 
 struct ctx {
 	struct test_dbus dbus;
@@ -31,6 +36,8 @@ struct ctx {
 	uint64_t call_started;
 	uint64_t call_ended;
 	void (*after_name)(struct ctx *c);
+	char log_level[32];
+	json_object *info;
 };
 
 static struct ctx ctx;
@@ -314,6 +321,140 @@ START_TEST(test_flood)
 }
 END_TEST
 
+/* ---- the .debug interface as stafd and stacd publish it (bus-util.c) ------------------------- */
+
+static const struct sys_conf debug_sys = {
+	.nqn = "nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-000000000001",
+	.id = "00000000-0000-0000-0000-000000000001",
+};
+
+static int method_process_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct ctx *c = userdata;
+	struct bus_process_facts f = {
+		.sys = &debug_sys,
+		.conf_path = "/etc/stas/stafd.conf",
+		.state_dir = "/run/stafd",
+		.soak = c->timer,
+		.soak_ms = 1500,
+		.controllers = 2,
+	};
+
+	return bus_reply_json(m, bus_process_info(&f));
+}
+
+static const sd_bus_vtable debug_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_WRITABLE_PROPERTY("tron", "b", bus_tron_get, bus_tron_set, 0,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_PROPERTY("log_level", "s", bus_log_level_get, 0, 0),
+	SD_BUS_METHOD("process_info", "", "s", method_process_info, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_VTABLE_END,
+};
+
+static int on_process_info(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct ctx *c = userdata;
+	enum json_tokener_error err;
+	const char *s;
+
+	ck_assert_msg(!sd_bus_message_is_method_error(m, NULL), "process_info failed: %s",
+		      sd_bus_message_get_error(m)->message);
+	ck_assert_int_ge(sd_bus_message_read(m, "s", &s), 0);
+	c->info = json_tokener_parse_verbose(s, &err);
+	ck_assert_msg(err == json_tokener_success, "not JSON: %s", s);
+	event_base_loopexit(c->base, NULL);
+	return 0;
+}
+
+static int on_log_level(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct ctx *c = userdata;
+	const char *s;
+
+	ck_assert_msg(!sd_bus_message_is_method_error(m, NULL), "Get log_level failed: %s",
+		      sd_bus_message_get_error(m)->message);
+	ck_assert_int_ge(sd_bus_message_read(m, "v", "s", &s), 0);
+	snprintf(c->log_level, sizeof(c->log_level), "%s", s);
+	ck_assert_int_ge(sd_bus_call_method_async(c->client, NULL, NAME, PATH, DEBUG,
+						  "process_info", on_process_info, c, ""),
+			 0);
+	return 0;
+}
+
+static void nop(evutil_socket_t fd, short what, void *arg)
+{
+}
+
+static void start_debug(struct ctx *c)
+{
+	struct timeval soak = { 1, 500000 };
+
+	/* a config soak timer that runs */
+	c->timer = evtimer_new(c->base, nop, c);
+	evtimer_add(c->timer, &soak);
+	ck_assert_int_ge(sd_bus_call_method_async(c->client, NULL, NAME, PATH,
+						  "org.freedesktop.DBus.Properties", "Get",
+						  on_log_level, c, "ss", DEBUG, "log_level"),
+			 0);
+	bus_event_kick(c->be_client);
+}
+
+static const char *info_str(const char *key)
+{
+	json_object *v;
+
+	ck_assert_msg(json_object_object_get_ex(ctx.info, key, &v), "no '%s'", key);
+	ck_assert_msg(json_object_is_type(v, json_type_string), "'%s' is not a string", key);
+	return json_object_get_string(v);
+}
+
+static void info_null(const char *key)
+{
+	json_object *v = (json_object *)1;
+
+	ck_assert_msg(json_object_object_get_ex(ctx.info, key, &v), "no '%s'", key);
+	ck_assert_msg(v == NULL, "'%s' is %s, not null", key, json_object_to_json_string(v));
+}
+
+/* nvme-stas's types: tron a boolean, Python's level names, null for what is absent. */
+START_TEST(test_debug_iface)
+{
+	json_object *v;
+	const char *timer;
+
+	log_set_level(LOG_NOTICE);
+	ck_assert_int_ge(
+		sd_bus_add_object_vtable(ctx.server, NULL, PATH, DEBUG, debug_vtable, &ctx), 0);
+	ctx.after_name = start_debug;
+	ck_assert_int_eq(event_base_dispatch(ctx.base), 0);
+	log_set_level(LOG_INFO);
+	ck_assert_str_eq(ctx.log_level, "INFO");
+	ck_assert_ptr_nonnull(ctx.info);
+
+	ck_assert(json_object_object_get_ex(ctx.info, "tron", &v));
+	ck_assert_msg(json_object_is_type(v, json_type_boolean), "tron: %s",
+		      json_object_to_json_string(v));
+	ck_assert(!json_object_get_boolean(v));
+	ck_assert_str_eq(info_str("log-level"), "INFO");
+	ck_assert_str_eq(info_str("hostnqn"), debug_sys.nqn);
+	ck_assert_str_eq(info_str("hostid"), debug_sys.id);
+	info_null("hostkey");
+	info_null("symname");
+	ck_assert_str_eq(info_str("last known config file"), "/run/stafd/last-known-config.json");
+	timer = info_str("config soak timer");
+	ck_assert_msg(!strncmp(timer, "1.5s [1.", 8) && !strcmp(timer + strlen(timer) - 2, "s]"),
+		      "config soak timer: %s", timer);
+	ck_assert_str_eq(info_str("kernel support.TP8013"), "True");
+	ck_assert_str_eq(info_str("kernel support.host_iface"), "True");
+	info_null("terminator.audit timer");
+	/* the CLIs' status puts the controller list under "controllers" */
+	ck_assert(!json_object_object_get_ex(ctx.info, "controllers", NULL));
+	ck_assert_str_eq(info_str("controller count"), "2");
+	json_object_put(ctx.info);
+}
+END_TEST
+
 static Suite *bus_event_suite(void)
 {
 	Suite *s = suite_create("bus-event");
@@ -329,6 +470,7 @@ static Suite *bus_event_suite(void)
 	tcase_add_test(tc, test_call_timeout_after_kick);
 	tcase_add_test(tc, test_disconnect);
 	tcase_add_test(tc, test_flood);
+	tcase_add_test(tc, test_debug_iface);
 	suite_add_tcase(s, tc);
 	return s;
 }

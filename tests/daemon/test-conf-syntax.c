@@ -172,38 +172,188 @@ START_TEST(test_semicolon_is_data)
 }
 END_TEST
 
+/*
+ * An indented line is another value of the key above (configparser joins the
+ * lines with "\n", nvme-stas splits them again): for a single-valued key, a
+ * repeat, so the last line wins.
+ */
 START_TEST(test_continuation)
 {
 	_cleanup_(conf_freep) struct stas_conf *c =
 		load(STAS_STACD, "[Global]\n"
-				 "  kato = 7\n"	      /* 2: first key of a section: a key line */
-				 "nr-io-queues = 1\n" /* 3 */
-				 "   2\n"	      /* 4: continues line 3: "1 2" */
-				 "queue-size: 32\n"   /* 5: rejected ... */
-				 "   64\n"	      /* 6: ... and its continuation with it */
-				 "[Controllers]\n"
-				 "controller = transport=tcp;\n"
-				 "    traddr=192.0.2.1;   # the address\n"
-				 "\n"
-				 "    nqn=nqn.2014-08.org.example:a\n"
-				 "tron = true\n");
+				 "  kato = 7\n"		 /* 2: first key of a section: a key line */
+				 "nr-io-queues = 1\n"	 /* 3 */
+				 "   2\n"		 /* 4: another nr-io-queues: 2 */
+				 "queue-size: 32\n"	 /* 5: rejected ... */
+				 "   64\n"		 /* 6: ... and its indented line with it */
+				 "reconnect-delay =\n"	 /* 7: empty: nothing is lost below */
+				 "    5\n"		 /* 8 */
+				 "ctrl-loss-tmo = 600\n" /* 9 */
+				 "\n"			 /* 10: blank lines ... */
+				 "    # comment\n"	 /* 11: ... and comments do not end it */
+				 "    x\n"		 /* 12: the last one wins, even a bad one */
+				 "[Controllers]\n"	 /* 13 */
+				 "tron = true\n");	 /* 14 */
 
 	ck_assert_int_eq(c->global.v[CONF_KATO].value, 7);
-	assert_diag(&c->diags, 3, LOG_ERR, "nr-io-queues = '1 2': not an integer");
+	ck_assert_int_eq(c->global.v[CONF_NR_IO_QUEUES].value, 2);
+	ck_assert_int_eq(c->global.v[CONF_RECONNECT_DELAY].value, 5);
+	ck_assert(!c->global.v[CONF_CTRL_LOSS_TMO].set);
+	assert_diag(&c->diags, 4, LOG_WARNING,
+		    "[Global] nr-io-queues: an indented line is another 'nr-io-queues =' (as in "
+		    "nvme-stas); the value of line 3 is not used");
 	assert_diag(&c->diags, 5, LOG_ERR, "only '=' separates a key from its value");
-	assert_diag(&c->diags, 12, LOG_WARNING, "[Controllers] tron: this key belongs in [Global]");
-	ck_assert_uint_eq(c->diags.n, 3);
-	ck_assert_uint_eq(c->controllers.n, 1);
-	ck_assert_uint_eq(c->controllers.v[0].line, 8);
-	ck_assert_str_eq(c->controllers.v[0].tid.traddr, "192.0.2.1");
-	ck_assert_str_eq(c->controllers.v[0].tid.subsysnqn, "nqn.2014-08.org.example:a");
+	assert_diag(&c->diags, 12, LOG_WARNING, "the value of line 9 is not used");
+	assert_diag(&c->diags, 12, LOG_ERR, "ctrl-loss-tmo = 'x': not an integer");
+	assert_diag(&c->diags, 14, LOG_WARNING, "[Controllers] tron: this key belongs in [Global]");
+	ck_assert_uint_eq(c->diags.n, 5);
 }
 END_TEST
+
+struct want_diag {
+	unsigned line;
+	int level;
+	const char *needle;
+};
+
+/* controller= / exclude= values spread over indented lines: "[Controllers]" is line 1. */
+struct cont_case {
+	enum stas_daemon d;
+	const char *text;
+	const char *ctrls;    /* each entry as "line:field=value;...", blank-separated */
+	const char *excludes; /* the same */
+	struct want_diag diags[2];
+	size_t n_diags;
+	const char *secrets[2]; /* the first controller's, when given */
+};
 
 #define SECRET1                                                                                    \
 	"DHHC-1:03:Cg8QDoF8XExb0dpxSVSiqUhbcnN2QmlvSdsMRU1pkUqbU+FmdfOKyyLW0zGdwFzl8+bPvaVs4l7h:"
 #define SECRET2                                                                                    \
 	"DHHC-1:02:JyUE1dzKt32ypmK3X6UBAM+aHsvuGKsztUuFEb5A2uTwS0qZyKhVvpfDvVVuGKqW9j+Ffg==:"
+
+static const struct cont_case cont_cases[] = {
+	/* each indented line is an entry of its own; "key =" alone opens the list */
+	{ STAS_STAFD,
+	  "controller =\n"
+	  "    transport=tcp;traddr=192.0.2.1;trsvcid=8009\n"
+	  "    transport=tcp;traddr=192.0.2.2;trsvcid=8009\n"
+	  "exclude =\n"
+	  "    traddr=192.0.2.9\n"
+	  "    host-iface=eth9\n",
+	  "3:transport=tcp;traddr=192.0.2.1;trsvcid=8009 "
+	  "4:transport=tcp;traddr=192.0.2.2;trsvcid=8009",
+	  "6:traddr=192.0.2.9 7:host-iface=eth9" },
+	/* the key line's own value is the first entry */
+	{ STAS_STAFD,
+	  "controller = transport=tcp;traddr=192.0.2.1\n"
+	  "\n"
+	  "    # the second array\n"
+	  "    transport=tcp;traddr=192.0.2.2   # lab\n"
+	  "exclude = host-iface=eth8\n"
+	  "\thost-iface=eth9\n",
+	  "2:transport=tcp;traddr=192.0.2.1 5:transport=tcp;traddr=192.0.2.2",
+	  "6:host-iface=eth8 7:host-iface=eth9" },
+	/* one entry is not spread over lines (nvme-stas reads two entries here) */
+	{ STAS_STAFD,
+	  "controller = transport=tcp;\n"
+	  "    traddr=192.0.2.1\n",
+	  "",
+	  "",
+	  { { 2, LOG_ERR, "controller: no traddr=; entry ignored" },
+	    { 3, LOG_ERR, "controller: no transport=; entry ignored" } },
+	  2 },
+	/* an indented line longer than inih's buffer: its pieces are glued as they are */
+	{ STAS_STACD,
+	  "controller =\n"
+	  "    transport=tcp;traddr=192.0.2.1;nqn=nqn.2014-08.org.example:a;dhchap-secret=" SECRET1
+	  ";dhchap-ctrl-secret=" SECRET2 ";trsvcid=4420\n"
+	  "    transport=tcp;traddr=192.0.2.2;nqn=nqn.2014-08.org.example:a\n",
+	  "3:transport=tcp;traddr=192.0.2.1;trsvcid=4420;subsysnqn=nqn.2014-08.org.example:a "
+	  "4:transport=tcp;traddr=192.0.2.2;subsysnqn=nqn.2014-08.org.example:a",
+	  "", .secrets = { SECRET1, SECRET2 } },
+	/* "controller =" followed by a key line is still an empty entry */
+	{ STAS_STAFD,
+	  "controller =\n"
+	  "controller = transport=tcp;traddr=192.0.2.1\n",
+	  "3:transport=tcp;traddr=192.0.2.1",
+	  "",
+	  { { 2, LOG_ERR, "controller: no transport=; entry ignored" } },
+	  1 },
+	/* the legacy name: its note once per entry, none for the empty key line */
+	{ STAS_STAFD,
+	  "blacklist =\n"
+	  "    traddr=192.0.2.9\n",
+	  "",
+	  "3:traddr=192.0.2.9",
+	  { { 3, LOG_WARNING, "[Controllers] blacklist:" } },
+	  1 },
+	/* indented lines after a rejected key line go with it */
+	{ STAS_STAFD,
+	  "controller: transport=tcp;traddr=192.0.2.1\n"
+	  "    transport=tcp;traddr=192.0.2.2\n",
+	  "",
+	  "",
+	  { { 2, LOG_ERR, "only '=' separates a key from its value" } },
+	  1 },
+};
+
+static void entries_text(const struct conf_ctrl_list *l, char *buf, size_t size)
+{
+	FILE *f;
+
+	buf[0] = '\0'; /* fmemopen() writes no NUL when nothing is written */
+	f = fmemopen(buf, size, "w");
+	ck_assert_ptr_nonnull(f);
+	for (size_t i = 0; i < l->n; i++) {
+		const char *sep = "";
+
+		fprintf(f, "%s%u:", i ? " " : "", l->v[i].line);
+		for (int k = 0; k < TID_N_FIELDS; k++) {
+			if (!(l->v[i].fields & TID_BIT(k)))
+				continue;
+			fprintf(f, "%s%s=%s", sep, tid_field_name(k), tid_get(&l->v[i].tid, k));
+			sep = ";";
+		}
+	}
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void check_cont_case(const struct cont_case *k)
+{
+	char *text = NULL, got[1024];
+	struct stas_conf *c;
+
+	ck_assert_int_ge(asprintf(&text, "[Controllers]\n%s", k->text), 0);
+	c = load(k->d, text);
+	entries_text(&c->controllers, got, sizeof(got));
+	ck_assert_str_eq(got, k->ctrls);
+	entries_text(&c->excludes, got, sizeof(got));
+	ck_assert_str_eq(got, k->excludes);
+	for (size_t i = 0; i < k->n_diags; i++)
+		assert_diag(&c->diags, k->diags[i].line, k->diags[i].level, k->diags[i].needle);
+	if (c->diags.n != k->n_diags)
+		dump_diags(&c->diags);
+	ck_assert_uint_eq(c->diags.n, k->n_diags);
+	if (k->secrets[0]) {
+		ck_assert_str_eq(c->controllers.v[0].dhchap_secret, k->secrets[0]);
+		ck_assert_str_eq(c->controllers.v[0].dhchap_ctrl_secret, k->secrets[1]);
+	}
+	conf_free(c);
+	free(text);
+}
+
+/* Also with a 48-byte inih buffer, where the indented lines come in pieces too. */
+START_TEST(test_continued_entries)
+{
+	check_cont_case(&cont_cases[_i]);
+	if (!&ini_max_line)
+		return; /* the knob exists only in Debian's build */
+	ini_max_line = 48;
+	check_cont_case(&cont_cases[_i]);
+	ini_max_line = 200;
+}
+END_TEST
 
 static char *long_controller_line(void)
 {
@@ -407,6 +557,7 @@ static Suite *conf_syntax_suite(void)
 	tcase_add_test(tc, test_comments);
 	tcase_add_test(tc, test_semicolon_is_data);
 	tcase_add_test(tc, test_continuation);
+	tcase_add_loop_test(tc, test_continued_entries, 0, ARRAY_SIZE(cont_cases));
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_independent_of_inih_build);
 	tcase_add_test(tc, test_too_long_line);

@@ -12,7 +12,11 @@
 #include <unistd.h>
 
 #include "check-main.h"
+#include "common/bus-util.h"
+#include "common/log.h"
+#include "common/sys-conf.h"
 #include "ctl-common.h"
+#include "ctl-opt.h"
 #include "ctl-state.h"
 #include "stas/cleanup.h"
 
@@ -35,11 +39,15 @@
 	"\"subsysnqn\": \"" DISC_NQN "\", \"host-traddr\": \"\", \"host-iface\": \"\", "           \
 	"\"host-nqn\": \"" HOSTNQN "\", \"device\": \"dc0\""
 
-/* What nvme-stas's IOC detail 'dlpe' looks like: str() of a dict. */
+/*
+ * What nvme-stas's IOC detail 'dlpe' looks like: str() of a dict, in libnvme's
+ * order; escaped for a JSON string.
+ */
 #define DLPE_STR                                                                                   \
-	"{'adrfam': 'ipv4', 'asqsz': '32', 'cntlid': '65535', 'eflags': '0', 'portid': '1', "      \
-	"'subnqn': 'nqn.2014-08.org.example:tgt1', 'subtype': 'nvme', 'traddr': '192.0.2.3', "     \
-	"'treq': 'not specified', 'trsvcid': '4420', 'trtype': 'tcp'}"
+	"{'trtype': 'tcp', 'adrfam': 'ipv4', 'traddr': '192.0.2.3', 'trsvcid': '4420', "           \
+	"'subnqn': 'nqn.2014-08.org.example:tgt1', 'subtype': 'nvme', 'treq': 'not specified', "   \
+	"'tsas': \\\"{'sectype': 'none'}\\\", 'portid': '1', 'cntlid': '65535', 'asqsz': '32', "   \
+	"'eflags': '0'}"
 
 static const struct {
 	const char *name;
@@ -137,12 +145,15 @@ static const struct {
 	  "[{'discovery-controller': {'traddr': '192.0.2.1', 'transport': 'tcp'}, 'log-pages': "
 	  "[]}]" },
 	{ "status",
-	  "{\"tron\": \"False\", \"log-level\": \"INFO\", \"hostnqn\": \"" HOSTNQN "\", "
-	  "\"hostid\": \"" UUID1 "\", \"hostkey\": \"\", \"symname\": \"\", "
+	  "{\"tron\": false, \"log-level\": \"INFO\", \"hostnqn\": \"" HOSTNQN "\", "
+	  "\"hostid\": \"" UUID1 "\", \"hostkey\": null, \"symname\": null, "
+	  "\"config soak timer\": \"1.5s [off]\", \"kernel support.TP8013\": \"True\", "
+	  "\"terminator.audit timer\": null, "
 	  "\"controllers\": [{" CTRL_JSON ", \"connected\": \"True\", "
 	  "\"log_pages\": [" DLPE_JSON "]}]}",
 	  120,
-	  "{'controllers': [{'connected': 'True',\n"
+	  "{'config soak timer': '1.5s [off]',\n"
+	  " 'controllers': [{'connected': 'True',\n"
 	  "                  'device': 'dc0',\n"
 	  "                  'host-iface': '',\n"
 	  "                  'host-nqn': '" HOSTNQN "',\n"
@@ -164,19 +175,22 @@ static const struct {
 	  "                  'transport': 'tcp',\n"
 	  "                  'trsvcid': '8009'}],\n"
 	  " 'hostid': '" UUID1 "',\n"
-	  " 'hostkey': '',\n"
+	  " 'hostkey': None,\n"
 	  " 'hostnqn': '" HOSTNQN "',\n"
+	  " 'kernel support.TP8013': 'True',\n"
 	  " 'log-level': 'INFO',\n"
-	  " 'symname': '',\n"
-	  " 'tron': 'False'}" },
+	  " 'symname': None,\n"
+	  " 'terminator.audit timer': None,\n"
+	  " 'tron': False}" },
 	{ "a long str() value split between blanks (stacctl ls -d)",
 	  "[{\"dlpe\": \"" DLPE_STR "\", \"device\": \"nvme1\"}]", 120,
 	  "[{'device': 'nvme1',\n"
-	  "  'dlpe': \"{'adrfam': 'ipv4', 'asqsz': '32', 'cntlid': '65535', 'eflags': '0', "
-	  "'portid': '1', 'subnqn': \"\n"
-	  "          \"'nqn.2014-08.org.example:tgt1', 'subtype': 'nvme', 'traddr': '192.0.2.3', "
-	  "'treq': 'not specified', \"\n"
-	  "          \"'trsvcid': '4420', 'trtype': 'tcp'}\"}]" },
+	  "  'dlpe': \"{'trtype': 'tcp', 'adrfam': 'ipv4', 'traddr': '192.0.2.3', "
+	  "'trsvcid': '4420', 'subnqn': \"\n"
+	  "          \"'nqn.2014-08.org.example:tgt1', 'subtype': 'nvme', 'treq': 'not specified', "
+	  "'tsas': \"\n"
+	  "          '\"{\\'sectype\\': \\'none\\'}\", \\'portid\\': \\'1\\', "
+	  "\\'cntlid\\': \\'65535\\', \\'asqsz\\': \\'32\\', \\'eflags\\': \\'0\\'}'}]" },
 };
 
 static struct json_object *parse(const char *text)
@@ -233,6 +247,109 @@ START_TEST(test_json)
 			    "  true\n"
 			    "]");
 	json_object_put(v);
+}
+END_TEST
+
+/* ---- status: what the daemons' process_info says, printed by both CLIs ----------------------- */
+
+/* bus_process_info() as a client gets it (JSON text), with ctl_status()'s controller list. */
+static struct json_object *status_of(int level)
+{
+	static const struct sys_conf sys = { .nqn = HOSTNQN, .id = UUID1 };
+	struct bus_process_facts f = {
+		.sys = &sys,
+		.conf_path = "/etc/stas/stafd.conf",
+		.state_dir = "/run/stafd",
+		.soak_ms = 1500,
+		.controllers = 0,
+	};
+	struct json_object *o, *v;
+
+	log_set_level(level);
+	o = bus_process_info(&f);
+	v = parse(json_object_to_json_string(o));
+	json_object_put(o);
+	log_set_level(LOG_INFO);
+	/* the two values that change from run to run */
+	json_object_object_del(v, "pid");
+	json_object_object_del(v, "uptime seconds");
+	json_object_object_add(v, "controllers", json_object_new_array());
+	return v;
+}
+
+START_TEST(test_status_pformat)
+{
+	struct json_object *v = status_of(LOG_INFO);
+	_cleanup_free_ char *s = ctl_pformat(v, 120);
+
+	ck_assert_str_eq(s, "{'config file': '/etc/stas/stafd.conf',\n"
+			    " 'config soak timer': '1.5s [off]',\n"
+			    " 'controller count': '0',\n"
+			    " 'controllers': [],\n"
+			    " 'hostid': '" UUID1 "',\n"
+			    " 'hostkey': None,\n"
+			    " 'hostnqn': '" HOSTNQN "',\n"
+			    " 'kernel support.TP8013': 'True',\n"
+			    " 'kernel support.host_iface': 'True',\n"
+			    " 'last known config file': '/run/stafd/last-known-config.json',\n"
+			    " 'log-level': 'INFO',\n"
+			    " 'symname': None,\n"
+			    " 'terminator.audit timer': None,\n"
+			    " 'tron': False}");
+	json_object_put(v);
+}
+END_TEST
+
+/* --json keeps the daemon's order and JSON's own types. */
+START_TEST(test_status_json)
+{
+	struct json_object *v = status_of(LOG_DEBUG);
+	_cleanup_free_ char *s = ctl_json_format(v);
+
+	ck_assert_str_eq(s, "{\n"
+			    "  \"tron\": true,\n"
+			    "  \"log-level\": \"DEBUG\",\n"
+			    "  \"hostnqn\": \"" HOSTNQN "\",\n"
+			    "  \"hostid\": \"" UUID1 "\",\n"
+			    "  \"hostkey\": null,\n"
+			    "  \"symname\": null,\n"
+			    "  \"config file\": \"/etc/stas/stafd.conf\",\n"
+			    "  \"last known config file\": \"/run/stafd/last-known-config.json\",\n"
+			    "  \"config soak timer\": \"1.5s [off]\",\n"
+			    "  \"kernel support.TP8013\": \"True\",\n"
+			    "  \"kernel support.host_iface\": \"True\",\n"
+			    "  \"terminator.audit timer\": null,\n"
+			    "  \"controller count\": \"0\",\n"
+			    "  \"controllers\": []\n"
+			    "}");
+	json_object_put(v);
+}
+END_TEST
+
+/* The key a process_info reader such as nvme-stas's tools looks at, at every level. */
+START_TEST(test_status_levels)
+{
+	static const struct {
+		int level;
+		bool tron;
+		const char *name;
+	} want[] = {
+		{ LOG_DEBUG, true, "DEBUG" },	  { LOG_INFO, false, "INFO" },
+		{ LOG_NOTICE, false, "INFO" },	  { LOG_WARNING, false, "WARNING" },
+		{ LOG_ERR, false, "ERROR" },	  { LOG_CRIT, false, "CRITICAL" },
+		{ LOG_EMERG, false, "CRITICAL" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		struct json_object *v = status_of(want[i].level), *t, *l;
+
+		ck_assert(json_object_object_get_ex(v, "tron", &t));
+		ck_assert(json_object_object_get_ex(v, "log-level", &l));
+		ck_assert(json_object_is_type(t, json_type_boolean));
+		ck_assert_int_eq(json_object_get_boolean(t), want[i].tron);
+		ck_assert_str_eq(json_object_get_string(l), want[i].name);
+		json_object_put(v);
+	}
 }
 END_TEST
 
@@ -309,6 +426,14 @@ static const struct {
 	  "(tcp, 2001:db8::3, 4420, nqn.x:b, eth1, 2001:db8::9)  no         retry-wait  "
 	  "12          0       -           "
 	  "Connect: CONNECT_INVALID_HOST\\x0anext\\x09\\x7f\\x85 caf\xc3\xa9" },
+	{ "bidirectional overrides and line separators escaped as repr() escapes them",
+	  "[{\"tid\": " TID_A ", \"connected\": false, \"state\": \"retry-wait\", "
+	  "\"last_error\": \"a\u202eb\u2028c\", \"reconnects\": 0, \"io_queues\": 0, "
+	  "\"namespaces\": []}]",
+	  "CONTROLLER                       CONNECTED  STATE       RECONNECTS  QUEUES  NAMESPACES  "
+	  "LAST ERROR\n"
+	  "(tcp, 192.0.2.3, 4420, nqn.x:a)  no         retry-wait  0           0       -           "
+	  "a\\u202eb\\u2028c" },
 	{ "missing members", "[{}]",
 	  STATE_HEADER "\n"
 		       "()          no         -      0           0       -           -" },
@@ -411,6 +536,25 @@ START_TEST(test_state_read_refuses)
 }
 END_TEST
 
+/* argparse reads "-a=x" as "x"; getopt leaves the "=". */
+START_TEST(test_opt_value)
+{
+	char a0[] = "stafctl", a1[] = "-a=192.0.2.1", a2[] = "--traddr=x", a3[] = "-a", a4[] = "=y",
+	     a5[] = "-da=z";
+	char *argv[] = { a0, a1, a2, a3, a4, a5, NULL };
+	char buf[3];
+
+	ck_assert_str_eq(ctl_opt_value(argv, 2, a1 + 2), "192.0.2.1");
+	ck_assert_str_eq(ctl_opt_value(argv, 3, a2 + 9), "x"); /* getopt's own */
+	ck_assert_str_eq(ctl_opt_value(argv, 5, a4), "=y");    /* a separate word is as typed */
+	ck_assert_str_eq(ctl_opt_value(argv, 6, a5 + 3),
+			 "=z"); /* after a flag: as getopt gives it */
+	ck_assert_ptr_null(ctl_opt_value(argv, 1, NULL));
+	ck_assert_str_eq(ctl_bad_option(argv, 6, 'd', buf), "-d");
+	ck_assert_str_eq(ctl_bad_option(argv, 3, 0, buf), "--traddr=x");
+}
+END_TEST
+
 static Suite *ctl_print_suite(void)
 {
 	Suite *s = suite_create("ctl-print");
@@ -419,11 +563,15 @@ static Suite *ctl_print_suite(void)
 	tcase_add_loop_test(tc, test_pformat, 0, ARRAY_SIZE(rows));
 	tcase_add_loop_test(tc, test_repr_is_one_line, 0, ARRAY_SIZE(rows));
 	tcase_add_test(tc, test_json);
+	tcase_add_test(tc, test_status_pformat);
+	tcase_add_test(tc, test_status_json);
+	tcase_add_test(tc, test_status_levels);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("state");
 	tcase_add_loop_test(tc, test_tid_text, 0, ARRAY_SIZE(tid_rows));
 	tcase_add_loop_test(tc, test_state_table, 0, ARRAY_SIZE(table_rows));
+	tcase_add_test(tc, test_opt_value);
 	tcase_add_test(tc, test_state_read);
 	tcase_add_test(tc, test_state_read_refuses);
 	suite_add_tcase(s, tc);

@@ -42,16 +42,45 @@ static void capture_stop(void)
 	close(capture_fd);
 }
 
+/* The last rows are the names of Python's logging levels (nvme-stas's log_level). */
 static const struct {
 	const char *text;
 	int level;
 } level_rows[] = {
-	{ "error", LOG_ERR },	    { "err", LOG_ERR },	     { "ERROR", LOG_ERR },
-	{ "warning", LOG_WARNING }, { "warn", LOG_WARNING }, { "notice", LOG_NOTICE },
-	{ "info", LOG_INFO },	    { "Debug", LOG_DEBUG },  { "7", LOG_DEBUG },
-	{ "0", LOG_EMERG },	    { "8", -EINVAL },	     { "-1", -EINVAL },
-	{ "loud", -EINVAL },	    { "", -EINVAL },	     { "3x", -EINVAL },
+	{ "error", LOG_ERR },	    { "err", LOG_ERR },
+	{ "ERROR", LOG_ERR },	    { "warning", LOG_WARNING },
+	{ "warn", LOG_WARNING },    { "notice", LOG_NOTICE },
+	{ "info", LOG_INFO },	    { "Debug", LOG_DEBUG },
+	{ "7", LOG_DEBUG },	    { "0", LOG_EMERG },
+	{ "8", -EINVAL },	    { "-1", -EINVAL },
+	{ "loud", -EINVAL },	    { "", -EINVAL },
+	{ "3x", -EINVAL },	    { "CRITICAL", LOG_CRIT },
+	{ "FATAL", LOG_CRIT },	    { "WARNING", LOG_WARNING },
+	{ "INFO", LOG_INFO },	    { "DEBUG", LOG_DEBUG },
+	{ "crit", LOG_CRIT },	    { "alert", LOG_ALERT },
+	{ "emergency", LOG_EMERG },
 };
+
+/* nvme-stas's log.level(): logging.getLevelName() of the root logger's level. */
+static const struct {
+	int level;
+	const char *python;
+} python_rows[] = {
+	{ LOG_DEBUG, "DEBUG" },	    { LOG_INFO, "INFO" },      { LOG_NOTICE, "INFO" },
+	{ LOG_WARNING, "WARNING" }, { LOG_ERR, "ERROR" },      { LOG_CRIT, "CRITICAL" },
+	{ LOG_ALERT, "CRITICAL" },  { LOG_EMERG, "CRITICAL" },
+};
+
+START_TEST(test_python_names)
+{
+	const char *name = log_level_to_python(python_rows[_i].level);
+
+	ck_assert_str_eq(name, python_rows[_i].python);
+	/* read back as itself, but notice, alert and emerg: INFO and CRITICAL mean another level */
+	if (python_rows[_i].level != LOG_NOTICE && python_rows[_i].level >= LOG_CRIT)
+		ck_assert_int_eq(log_level_from_string(name), python_rows[_i].level);
+}
+END_TEST
 
 START_TEST(test_level_names)
 {
@@ -181,6 +210,7 @@ static Suite *log_suite(void)
 	TCase *tc = tcase_create("sinks");
 
 	tcase_add_loop_test(tc, test_level_names, 0, ARRAY_SIZE(level_rows));
+	tcase_add_loop_test(tc, test_python_names, 0, ARRAY_SIZE(python_rows));
 	tcase_add_test(tc, test_stderr_format);
 	tcase_add_test(tc, test_levels);
 	tcase_add_test(tc, test_errno_variants);

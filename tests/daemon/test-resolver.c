@@ -15,6 +15,8 @@
 
 #include "check-main.h"
 #include "common/conf-view.h"
+#include "common/daemon-setup.h"
+#include "common/log.h"
 #include "common/resolver.h"
 #include "common/tid.h"
 
@@ -357,6 +359,60 @@ START_TEST(test_conf_view)
 }
 END_TEST
 
+/* exclude= by host name applies before any lookup; by address, after it. */
+START_TEST(test_exclude_by_name_and_address)
+{
+	static const char text[] = "[Controllers]\n"
+				   "controller = transport=tcp;traddr=array1;trsvcid=8009\n"
+				   "controller = transport=tcp;traddr=array2;trsvcid=8009\n"
+				   "exclude = traddr=array1\n"
+				   "exclude = traddr=192.0.2.9\n";
+	struct stas_conf *c = NULL;
+	bool unresolved = false;
+	struct tid t;
+
+	resolver_set_lookup_fn(res, scripted_lookup);
+	set_script("192.0.2.9", "", "");
+	ck_assert_int_eq(conf_load_string(STAS_STAFD, text, "stafd.conf", &c), 0);
+	ck_assert_uint_eq(c->controllers.n, 2);
+	ck_assert(!daemon_ctrl_wanted(res, c, &c->controllers.v[0], "nqn.h", &t, &unresolved));
+	ck_assert(!unresolved); /* not even looked up */
+	ck_assert(!daemon_ctrl_wanted(res, c, &c->controllers.v[1], "nqn.h", &t, &unresolved));
+	ck_assert(unresolved);
+	pump_until_changes(1, 5000);
+	unresolved = false;
+	ck_assert(!daemon_ctrl_wanted(res, c, &c->controllers.v[1], "nqn.h", &t, &unresolved));
+	ck_assert(!unresolved);
+	ck_assert_str_eq(t.traddr, "192.0.2.9"); /* resolved, then excluded by its address */
+	ck_assert_uint_eq(lookups_done, 1);
+	conf_free(c);
+}
+END_TEST
+
+/* A reload changes the log level only when the file's tron= changed: --tron survives it. */
+START_TEST(test_reload_keeps_the_log_level)
+{
+	struct stas_conf *c = NULL, *next = NULL;
+	struct conf_view v = { 0 };
+	struct bus_object obj = { 0 };
+
+	ck_assert_int_eq(conf_load_string(STAS_STAFD, "[Global]\n", "a.conf", &c), 0);
+	log_set_level(LOG_DEBUG); /* --tron */
+	ck_assert_int_eq(conf_load_string(STAS_STAFD, "[Global]\nkato = 9\n", "a.conf", &next), 0);
+	daemon_conf_commit(&c, next, &v, res, &obj, "x.debug");
+	ck_assert_int_eq(log_get_level(), LOG_DEBUG);
+	ck_assert_int_eq(conf_load_string(STAS_STAFD, "[Global]\ntron = true\n", "a.conf", &next),
+			 0);
+	daemon_conf_commit(&c, next, &v, res, &obj, "x.debug");
+	ck_assert_int_eq(log_get_level(), LOG_DEBUG);
+	ck_assert_int_eq(conf_load_string(STAS_STAFD, "[Global]\ntron = false\n", "a.conf", &next),
+			 0);
+	daemon_conf_commit(&c, next, &v, res, &obj, "x.debug"); /* edited: the file decides */
+	ck_assert_int_eq(log_get_level(), LOG_INFO);
+	conf_free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("resolver");
@@ -368,6 +424,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_family_choice);
 	tcase_add_test(tc, test_failed_refresh_keeps_the_address);
 	tcase_add_test(tc, test_periodic_refresh);
+	tcase_add_test(tc, test_exclude_by_name_and_address);
+	tcase_add_test(tc, test_reload_keeps_the_log_level);
 	tcase_add_test(tc, test_first_lookup_fails);
 	tcase_add_test(tc, test_sweep_follows_the_askers);
 	tcase_add_test(tc, test_lookups_are_capped);

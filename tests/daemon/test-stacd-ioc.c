@@ -230,10 +230,40 @@ START_TEST(test_ncc_gives_up_and_revives)
 }
 END_TEST
 
-/* ctrl-loss-tmo 1 s: given up after it; a kick (reload) brings it back. */
+static bool lost_twice(void)
+{
+	return w.lost >= 2;
+}
+
+/* An NCC give-up, NCC cleared, then ctrl-loss-tmo runs out: that give-up is told too. */
+START_TEST(test_ncc_then_loss_tmo_both_told)
+{
+	struct ioc_policy pol = quick;
+
+	pol.ncc_attempts = 2;
+	pol.ctrl_loss_tmo_s = 3;
+	ck_assert_int_eq(ioc_slots_new(base, 4, &slots), 0);
+	ck_assert_int_eq(H_DO(&h, emu_port_enable(h.emu, 1, false)), 0);
+	make(0, &pol);
+	ioc_set_ncc(iocs[0], true, NVMF_EFLAGS_NCC);
+	ck_assert(run_until(first_gave_up, 10000));
+	ck_assert_int_eq(w.lost, 1);
+	ioc_set_ncc(iocs[0], false, 0);
+	ck_assert(run_until(lost_twice, 10000));
+	ck_assert_msg(strstr(w.reason, "ctrl-loss-tmo"), "%s", w.reason);
+	ck_assert_int_eq(ioc_state(iocs[0]), IOC_GAVE_UP);
+}
+END_TEST
+
+/*
+ * ctrl-loss-tmo 1 s: given up after it (told once), then one attempt per
+ * reconnect-max period, so the target's return is found without help; a kick
+ * (reload, stafd listing it again) tries at once.
+ */
 START_TEST(test_ctrl_loss_tmo)
 {
 	struct ioc_policy pol = quick;
+	uint64_t t0;
 
 	pol.ctrl_loss_tmo_s = 1;
 	ck_assert_int_eq(ioc_slots_new(base, 4, &slots), 0);
@@ -241,9 +271,22 @@ START_TEST(test_ctrl_loss_tmo)
 	make(0, &pol);
 	ck_assert(run_until(first_gave_up, 10000));
 	ck_assert_msg(strstr(w.reason, "ctrl-loss-tmo"), "%s", w.reason);
+	ck_assert(!run_until(first_live, 6000)); /* attempts every ~2 s, all failing */
+	ck_assert_int_eq(w.lost, 1);
+	/* the 6 s may end inside one of those attempts: it falls back to given up */
+	ck_assert(run_until(first_gave_up, 2000));
+	ck_assert_int_eq(H_DO(&h, emu_port_enable(h.emu, 1, true)), 0);
+	t0 = stas_now_us();
+	ck_assert(run_until(first_live, 5000));
+	ck_assert_uint_le(stas_now_us() - t0, 2600000); /* within one jittered period of 2 s */
+
+	/* lost and given up again: a kick does not wait for the period */
+	ck_assert_int_eq(H_DO(&h, emu_port_enable(h.emu, 1, false)), 0);
+	ck_assert(run_until(first_gave_up, 10000));
+	ck_assert_int_eq(w.lost, 3); /* the live connection lost, then the give-up */
 	ck_assert_int_eq(H_DO(&h, emu_port_enable(h.emu, 1, true)), 0);
 	ioc_kick(iocs[0]);
-	ck_assert(run_until(first_live, 5000));
+	ck_assert(run_until(first_live, 1000));
 }
 END_TEST
 
@@ -300,6 +343,64 @@ START_TEST(test_ana_and_namespaces_tracked)
 }
 END_TEST
 
+static const char *detail(json_object *o, const char *k)
+{
+	json_object *v;
+
+	ck_assert_msg(json_object_object_get_ex(o, k, &v), "no '%s' in the details", k);
+	ck_assert(json_object_is_type(v, json_type_string));
+	return json_object_get_string(v);
+}
+
+/*
+ * The details carry every key of nvme-stas's Ioc.details() beyond the
+ * identity: the udev attributes (empty without a device, as nvme-stas gives
+ * them; the controller's own once connected) and 'dlpe', str(None) until
+ * stafd's log names the controller.
+ */
+START_TEST(test_details_keys)
+{
+	static const char *const keys[] = { "connect attempts",
+					    "retry connect timer",
+					    "hostid",
+					    "hostnqn",
+					    "model",
+					    "serial",
+					    "dctype",
+					    "cntrltype",
+					    "connected",
+					    "dlpe",
+					    "dlpe.eflags.ncc" };
+	struct ioc *ioc;
+	json_object *o;
+
+	ck_assert_int_eq(ioc_slots_new(base, 4, &slots), 0);
+	ioc = make(0, &quick);
+	o = ioc_details_json(ioc);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		detail(o, keys[i]);
+	ck_assert_str_eq(detail(o, "dlpe"), "None");
+	ck_assert_str_eq(detail(o, "dctype"), "");
+	ck_assert_str_eq(detail(o, "cntrltype"), "");
+	ck_assert_str_eq(detail(o, "connected"), "False");
+	json_object_put(o);
+
+	ck_assert_int_eq(ioc_set_dlpe(ioc, "{'trtype': 'tcp', 'eflags': '0'}"), 0);
+	ck_assert(run_until(first_live, 5000));
+	o = ioc_details_json(ioc);
+	ck_assert_str_eq(detail(o, "dlpe"), "{'trtype': 'tcp', 'eflags': '0'}");
+	ck_assert_str_eq(detail(o, "dctype"), "none");
+	ck_assert_str_eq(detail(o, "cntrltype"), "io");
+	ck_assert_str_eq(detail(o, "connected"), "True");
+	json_object_put(o);
+
+	ck_assert_int_eq(ioc_set_dlpe(ioc, NULL), 0);
+	o = ioc_details_json(ioc);
+	ck_assert_str_eq(detail(o, "dlpe"), "None");
+	json_object_put(o);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("stacd-ioc");
@@ -309,9 +410,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_connect_cap);
 	tcase_add_test(tc, test_lost_and_back);
 	tcase_add_test(tc, test_ncc_gives_up_and_revives);
+	tcase_add_test(tc, test_ncc_then_loss_tmo_both_told);
 	tcase_add_test(tc, test_ctrl_loss_tmo);
 	tcase_add_test(tc, test_unwanted_not_reconnected);
 	tcase_add_test(tc, test_ana_and_namespaces_tracked);
+	tcase_add_test(tc, test_details_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }

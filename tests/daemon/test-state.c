@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/* State files: directory choice, atomic save, load back, and damaged files. */
+/*
+ * State files: directory choice, atomic save, load back, damaged files, and
+ * identities read back checked as the configuration and the wire are.
+ */
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -7,6 +10,7 @@
 
 #include "check-main.h"
 #include "common/state.h"
+#include "common/tid.h"
 #include "test-util.h"
 
 static char *dir;
@@ -165,6 +169,115 @@ START_TEST(test_save_fails)
 }
 END_TEST
 
+/*
+ * A TID read back: every row changes one field of a good one. What the configuration, the
+ * wire and the Connect command refuse is refused, naming the field; the rest reads back.
+ */
+static const struct {
+	const char *field;
+	const char *raw;  /* the value as JSON text; NULL: the key is left out */
+	size_t long_len;  /* instead of @raw: a string of this many 'a's */
+	const char *want; /* NULL: accepted */
+} tid_rows[] = {
+	{ NULL, NULL, 0, NULL },
+	{ "trsvcid", "\"\"", 0, NULL },
+	{ "host-nqn", "\"\"", 0, NULL },
+	{ "transport", "\"fc\"", 0, NULL }, /* another transport: acceptable() decides */
+	{ "subsysnqn", "\"testnqn\"", 0, NULL },
+	{ "transport", "\"xyz\"", 0, "transport: 'xyz' is not tcp, rdma, fc or loop" },
+	{ "transport", "\"\"", 0, "transport: '' is not tcp, rdma, fc or loop" },
+	{ "transport", "\"TCP\"", 0, "transport: 'TCP' is not tcp, rdma, fc or loop" },
+	{ "transport", NULL, 8, "transport: 8 bytes long, at most 7 allowed" },
+	{ "traddr", "\"\"", 0, "traddr: empty" },
+	{ "traddr", "\"192.0.2.\xff\"", 0, "traddr: byte 0xff at offset 8 is not printable ASCII" },
+	{ "traddr", NULL, 256, "traddr: 256 bytes long, at most 255 allowed" },
+	{ "trsvcid", "\"80\\t09\"", 0, "trsvcid: byte 0x09 at offset 2" },
+	{ "host-iface", "\"eth\\u00000\"", 0, "host-iface: byte 0x00 at offset 3" },
+	{ "host-iface", NULL, 16, "host-iface: 16 bytes long, at most 15 allowed" },
+	{ "host-traddr", "\"\\u00e9\"", 0, "host-traddr: byte 0xc3 at offset 0" },
+	{ "host-traddr", "1", 0, "host-traddr: not a string" },
+	{ "subsysnqn", "\"nqn.x:\xff\"", 0, "subsysnqn: byte 0xff at offset 6" },
+	{ "subsysnqn", "\"\"", 0, "subsysnqn is empty" },
+	{ "subsysnqn", "\"nqn.x y\"", 0, "subsysnqn has byte 0x20 at offset 5" },
+	{ "subsysnqn", NULL, 224, "subsysnqn: 224 bytes long, at most 223 allowed" },
+	{ "host-nqn", "\"nqn.host\\u001b[31m\"", 0, "host-nqn: byte 0x1b at offset 8" },
+	{ "host-nqn", "\" nqn.host\"", 0, "host-nqn has byte 0x20 at offset 0" },
+	{ "host-nqn", "null", 0, "host-nqn: not a string" },
+	{ "traddr", NULL, 0, "traddr: missing" },
+};
+
+static const char *const tid_good[][2] = {
+	{ "transport", "\"tcp\"" },
+	{ "traddr", "\"192.0.2.1\"" },
+	{ "trsvcid", "\"8009\"" },
+	{ "subsysnqn", "\"nqn.2014-08.org.nvmexpress.discovery\"" },
+	{ "host-traddr", "\"192.0.2.100\"" },
+	{ "host-iface", "\"eth0\"" },
+	{ "host-nqn", "\"nqn.2014-08.org.nvmexpress:uuid:1\"" },
+};
+
+START_TEST(test_tid_from_json)
+{
+	char text[2048] = "{", *raw = NULL;
+	struct stas_error e = { 0 };
+	struct json_object *o;
+	struct tid t;
+	int r;
+
+	if (tid_rows[_i].long_len) {
+		raw = malloc(tid_rows[_i].long_len + 3);
+		memset(raw, 'a', tid_rows[_i].long_len + 2);
+		raw[0] = raw[tid_rows[_i].long_len + 1] = '"';
+		raw[tid_rows[_i].long_len + 2] = '\0';
+	}
+	for (size_t f = 0; f < ARRAY_SIZE(tid_good); f++) {
+		bool mine = tid_rows[_i].field && !strcmp(tid_rows[_i].field, tid_good[f][0]);
+		const char *v = mine ? (raw ? raw : tid_rows[_i].raw) : tid_good[f][1];
+
+		if (v)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s\"%s\": %s",
+				 text[1] ? ", " : "", tid_good[f][0], v);
+	}
+	strcat(text, "}");
+	free(raw);
+	o = json_tokener_parse(text);
+	ck_assert_msg(o, "not JSON: %s", text);
+	r = state_tid_from_json(o, &t, &e);
+	json_object_put(o);
+	if (!tid_rows[_i].want) {
+		ck_assert_msg(r == 0, "%s: refused: %s", text, e.msg);
+		ck_assert_str_eq(t.traddr, "192.0.2.1");
+		return;
+	}
+	ck_assert_int_eq(r, -EINVAL);
+	ck_assert_msg(strstr(e.msg, tid_rows[_i].want), "'%s', want '%s'", e.msg,
+		      tid_rows[_i].want);
+}
+END_TEST
+
+/* What stafd and stacd write reads back as it was; a TID that is not an object is refused. */
+START_TEST(test_tid_round_trip)
+{
+	struct tid t = { .transport = "tcp",
+			 .traddr = "fe80::1%eth0",
+			 .trsvcid = "4420",
+			 .subsysnqn = "nqn.2014-08.org.example:a~b",
+			 .host_iface = "eth0",
+			 .host_nqn = "nqn.2014-08.org.nvmexpress:uuid:1" },
+		   back;
+	struct json_object *o = state_tid_json(&t), *s = json_object_new_string("tcp");
+	struct stas_error e = { 0 };
+
+	ck_assert_int_eq(state_tid_from_json(o, &back, &e), 0);
+	ck_assert(tid_equal(&t, &back));
+	ck_assert_int_eq(state_tid_from_json(s, &back, &e), -EINVAL);
+	ck_assert_str_eq(e.msg, "tid: not an object");
+	ck_assert_int_eq(state_tid_from_json(NULL, &back, NULL), -EINVAL);
+	json_object_put(o);
+	json_object_put(s);
+}
+END_TEST
+
 static Suite *state_suite(void)
 {
 	Suite *s = suite_create("state");
@@ -178,6 +291,10 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, test_missing);
 	tcase_add_loop_test(tc, test_damaged, 0, ARRAY_SIZE(damaged));
 	tcase_add_test(tc, test_save_fails);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("read back");
+	tcase_add_loop_test(tc, test_tid_from_json, 0, ARRAY_SIZE(tid_rows));
+	tcase_add_test(tc, test_tid_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(strlen(v[i].tid.subsysnqn) < sizeof(v[i].tid.subsysnqn));
 		}
 	}
-	free(v);
+	follow_iocs_free(v, r == 0 ? n : 0);
 	free(json);
 	return 0;
 }

@@ -13,12 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "../unit/check-main.h"
 #include "emu-harness.h"
 #include "stas/cleanup.h"
 #include "stas/host-id.h"
 #include "stas/ntcp-conn.h"
 #include "stas/nvme-cmd.h"
+#include "stas/nvme-ctrl.h"
 #include "stas/nvme-status.h"
 #include "stas/nvme-sync.h"
 
@@ -346,6 +349,134 @@ START_TEST(test_dim_sent_to_ddc)
 }
 END_TEST
 
+/* ---- the non-blocking API: an owner that lets go from inside its callbacks ---- */
+
+struct owner {
+	struct event_base *base;
+	struct nvme_ctrl *c;
+	int mode;  /* 0: free in ready; 1: disconnect in ready; 2: read, then disconnect */
+	bool done; /* the loop may stop */
+	int shut_err, io_err, ready_keep_alives;
+	uint8_t buf[4096];
+	struct iovec iov;
+};
+
+static void owner_shut(void *arg, int err)
+{
+	struct owner *o = arg;
+
+	o->shut_err = err;
+	o->done = true;
+}
+
+/* A read's completion frees the controller while nvme_ctrl_disconnect() runs. */
+static void owner_io_done(void *arg, const struct ntcp_cpl *cpl)
+{
+	struct owner *o = arg;
+
+	o->io_err = cpl->err;
+	nvme_ctrl_free(o->c);
+	o->c = NULL;
+	o->done = true;
+}
+
+static void owner_ready(void *arg)
+{
+	struct owner *o = arg;
+	struct ntcp_cmd cmd = { .dir = NTCP_DIR_C2H, .len = 4096, .done = owner_io_done, .arg = o };
+
+	o->ready_keep_alives = (int)nvme_ctrl_keep_alives(o->c);
+	if (o->mode == 0) {
+		nvme_ctrl_free(o->c);
+		o->c = NULL;
+		o->done = true;
+	} else if (o->mode == 1) {
+		ck_assert_int_eq(nvme_ctrl_disconnect(o->c, owner_shut, o), 0);
+	} else if (o->mode == 2) {
+		o->iov = (struct iovec){ o->buf, sizeof(o->buf) };
+		cmd.iov = &o->iov;
+		cmd.iovcnt = 1;
+		nvme_cmd_rw(&cmd.sqe, NVME_IO_READ, 1, 0, 7, 0);
+		ck_assert_int_eq(nvme_ctrl_io(o->c, 1, &cmd), 0);
+		ck_assert_int_eq(nvme_ctrl_disconnect(o->c, owner_shut, o), 0);
+	} else {
+		o->done = true;
+	}
+}
+
+static void owner_failed(void *arg, int err, const char *msg)
+{
+	ck_abort_msg("controller failed: %s", msg);
+}
+
+static const struct nvme_ctrl_ops owner_ops = { owner_ready, owner_failed, NULL };
+
+static void owner_run(struct owner *o, const struct nvme_ctrl_config *cfg)
+{
+	struct stas_error e = { 0 };
+
+	o->base = event_base_new();
+	o->shut_err = o->io_err = 1;
+	ck_assert_msg(nvme_ctrl_new(o->base, cfg, &owner_ops, o, &o->c, &e) == 0, "%s", e.msg);
+	while (!o->done)
+		event_base_loop(o->base, EVLOOP_ONCE);
+	nvme_ctrl_free(o->c);
+	event_base_free(o->base);
+}
+
+/* The ready callback of a controller with I/O queues frees it, disconnects it, or a completion
+ * frees it mid-disconnect. */
+START_TEST(test_owner_lets_go_in_callbacks)
+{
+	struct stas_host host;
+	struct nvme_ctrl_config cfg = config(NQN, 2, &host);
+	struct owner o = { .mode = _i };
+
+	owner_run(&o, &cfg);
+	if (_i == 1)
+		ck_assert_int_eq(o.shut_err, 0);
+	if (_i == 2)
+		ck_assert_int_eq(o.io_err, -ECONNABORTED);
+}
+END_TEST
+
+/*
+ * Keep-alive starts before the I/O queues are connected (nvmet does not count
+ * their Connects as traffic), and a Keep Alive answered later than KATO/2 is
+ * followed by the next one at once: with every answer of the target held for
+ * 1.1 s and a KATO of 2 s, the association lives on (it used to die: the next
+ * Keep Alive waited for the next period, KATO after the last).
+ */
+START_TEST(test_keep_alive_on_a_slow_target)
+{
+	struct stas_host host;
+	struct nvme_ctrl_config cfg = config(NQN, 2, &host);
+	struct owner o = { .mode = 3 };
+	struct stas_error e = { 0 };
+	struct nvme_sync *s;
+	uint32_t dw0;
+
+	/* every answer of the target held 0.6 s: KATO/2 passes while the I/O queues connect */
+	ck_assert_int_eq(H_DO(&h, emu_set_fault(h.emu, 1, EMU_FAULT_DELAY, 600, EMU_FAULT_FOREVER)),
+			 0);
+	cfg.kato_ms = 1000;
+	cfg.cmd_timeout_ms = cfg.connect_timeout_ms = 5000;
+	owner_run(&o, &cfg);
+	ck_assert_int_ge(o.ready_keep_alives, 1);
+
+	ck_assert_int_eq(H_DO(&h, emu_set_fault(h.emu, 1, EMU_FAULT_DELAY, 0, 0)), 0);
+	cfg.nr_io_queues = 0;
+	cfg.kato_ms = 2000;
+	ck_assert_msg(nvme_sync_connect(&cfg, &s, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(
+		H_DO(&h, emu_set_fault(h.emu, 1, EMU_FAULT_DELAY, 1100, EMU_FAULT_FOREVER)), 0);
+	ck_assert_int_eq(nvme_sync_wait_event(s, 6000, &dw0, &e), -ETIMEDOUT);
+	ck_assert_int_ge(nvme_ctrl_keep_alives(nvme_sync_ctrl(s)), 4);
+	ck_assert_int_eq(H_DO(&h, emu_set_fault(h.emu, 1, EMU_FAULT_DELAY, 0, 0)), 0);
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
 static Suite *emu_suite(void)
 {
 	Suite *s = suite_create("core-emu");
@@ -366,6 +497,12 @@ static Suite *emu_suite(void)
 	tcase_add_test(tc, test_reservations);
 	tcase_add_test(tc, test_dim_sent_to_ddc);
 	tcase_add_test(tc, test_unique_discovery_nqn);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("lifetime");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_owner_lets_go_in_callbacks, 0, 3);
+	tcase_add_test(tc, test_keep_alive_on_a_slow_target);
 	suite_add_tcase(s, tc);
 	return s;
 }

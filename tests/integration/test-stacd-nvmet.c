@@ -393,6 +393,12 @@ START_TEST(test_every_path)
 	out = stacctl("ls");
 	ck_assert_uint_eq(count(out, "'subsysnqn'"), N_PATHS);
 	ck_assert_msg(strstr(out, "2001:db8::2") && strstr(out, TGT(3)), "%s", out);
+	/* nvme-stas's Ioc.details() keys: the controller's type and the log entry it came from */
+	out = stacctl("ls -d");
+	ck_assert_uint_eq(count(out, "'cntrltype': 'io'"), N_PATHS);
+	ck_assert_uint_eq(count(out, "'dctype': 'none'"), N_PATHS);
+	ck_assert_msg(count(out, "'dlpe': \"{'trtype': 'tcp', 'adrfam': 'ipv") == N_PATHS, "%s",
+		      out);
 	out = stacctl("state");
 	ck_assert_uint_eq(count(out, " live "), N_PATHS);
 	ck_assert_msg(strstr(out, "2:non-optimized"), "%s", out);
@@ -660,10 +666,20 @@ static bool all_one_queue(void)
  * resolved. A reload with new settings reconnects with them; a broken
  * reload keeps the running configuration.
  */
+static int count_in_log(const char *what)
+{
+	int n = 0;
+
+	for (const char *p = daemon_run_log(&c); (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
 START_TEST(test_config_and_reload)
 {
 	struct ctl v[MAX_CTLS];
 	bool done = false;
+	int changed;
 	size_t n;
 
 	start_both("[Global]\nkato = ten\n[Controllers]\n"
@@ -693,6 +709,17 @@ START_TEST(test_config_and_reload)
 		done = all_one_queue();
 	}
 	ck_assert_msg(done, "not reconnected with 1 I/O queue:\n%s", daemon_run_log(&c));
+	/* only how they would retry changes: no controller is touched */
+	changed = count_in_log("its settings changed");
+	ck_assert_int_eq(daemon_run_write_conf(&c, "[Global]\nnr-io-queues = 1\n"
+						   "reconnect-delay = 3\nctrl-loss-tmo = 900\n"),
+			 0);
+	c.notified[0] = '\0';
+	daemon_run_signal(&c, SIGHUP);
+	ck_assert(daemon_run_wait_notify(&c, "READY=1", 5000));
+	daemon_run_pump(&c, 1500);
+	ck_assert_int_eq(count_in_log("its settings changed"), changed);
+	ck_assert(all_one_queue());
 	ck_assert_int_eq(daemon_run_write_conf(&c, "[Global]\nnr-io-queues = many\n"), 0);
 	daemon_run_signal(&c, SIGHUP);
 	daemon_run_pump(&c, 1500);

@@ -164,6 +164,22 @@ static json_object *wait_all_dcs(int timeout_ms)
 
 /* ---- tests ----------------------------------------------------------------------------------- */
 
+/* The member names of @o, in order, blank-separated (a static buffer). */
+static const char *entry_keys(json_object *o)
+{
+	static char buf[512];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	json_object_object_foreach(o, k, unused)
+	{
+		(void)unused;
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? " " : "", k);
+		ck_assert_uint_lt(len, sizeof(buf));
+	}
+	return buf;
+}
+
 /* Referrals lead to every port (IPv4 and IPv6); each cached log equals what the core reads. */
 START_TEST(test_referrals_and_logs)
 {
@@ -196,6 +212,10 @@ START_TEST(test_referrals_and_logs)
 			ck_assert_str_eq(sget(p, "subnqn"), log->entries[k].subnqn);
 			ck_assert_str_eq(sget(p, "portid"), portid);
 			ck_assert_str_eq(sget(p, "trtype"), "tcp");
+			/* libnvme's order: stacd shows an entry as str() of the dict */
+			ck_assert_str_eq(entry_keys(p),
+					 "trtype adrfam traddr trsvcid subnqn subtype "
+					 "treq tsas portid cntlid asqsz eflags");
 		}
 	}
 	ck_assert_str_eq(
@@ -294,6 +314,10 @@ START_TEST(test_port_down_and_back)
 	}
 	ck_assert_msg(attempts >= 2, "no retries seen:\n%s", daemon_run_log(&d));
 	ck_assert_str_eq(sget(dc, "connected"), "False");
+	/* a referral is never purged: nvme-stas shows the unresponsive keys for mDNS DCs only */
+	ck_assert_str_eq(sget(dc, "origin"), "referral");
+	ck_assert(!json_object_object_get_ex(dc, "unresponsive timer", NULL));
+	ck_assert_str_eq(sget(dc, "dctype"), "");
 	/* the cache is kept while the DC is down */
 	ck_assert_str_ne(sget(dc, "log pages"), "0");
 	json_object_put(dc);
@@ -326,6 +350,13 @@ END_TEST
 	"[Global]\nkato = 10\n[Controllers]\n"                                                     \
 	"controller = transport=tcp;traddr=198.51.100.3;trsvcid=4421\n"                            \
 	"controller = transport=tcp;traddr=2001:db8::2;trsvcid=4420\n"
+
+#define TWO_DCS_NEW_KATO                                                                           \
+	"[Global]\nkato = 10\n[Controllers]\n"                                                     \
+	"controller = transport=tcp;traddr=198.51.100.3;trsvcid=4421;kato=12\n"                    \
+	"controller = transport=tcp;traddr=2001:db8::2;trsvcid=4420\n"
+
+static json_object *wait_connected(const char *traddr, const char *trsvcid, int ms);
 
 static int on_dc_removed(sd_bus_message *m, void *ud, sd_bus_error *e)
 {
@@ -372,6 +403,31 @@ START_TEST(test_reload)
 	/* the same object, never disconnected: same device name, no new attempts */
 	ck_assert_str_eq(sget(kept2, "device"), sget(kept, "device"));
 	ck_assert_str_eq(sget(kept2, "connected"), "True");
+	json_object_put(kept2);
+
+	/*
+	 * New settings for a DC that stays: it reconnects with them, but it is the
+	 * same DC, its log stays available all along and nothing is "removed".
+	 */
+	removed = 0;
+	ck_assert_int_eq(daemon_run_write_conf(&d, TWO_DCS_NEW_KATO), 0);
+	d.notified[0] = '\0';
+	daemon_run_signal(&d, SIGHUP);
+	ck_assert(daemon_run_wait_notify(&d, "READY=1", 5000));
+	for (int i = 0; i < 20; i++) {
+		_cleanup_(json_putp) json_object *all = all_log_pages();
+		json_object *e = find_dc(all, "198.51.100.3", "4421");
+
+		ck_assert_msg(e && json_object_array_length(pages_of(e)) > 0,
+			      "the log went away during the reconnect");
+		daemon_run_pump(&d, 100);
+	}
+	ck_assert_msg(strstr(daemon_run_log(&d), "new settings; connecting again"), "%s",
+		      daemon_run_log(&d));
+	kept2 = wait_connected("198.51.100.3", "4421", 10000);
+	ck_assert_ptr_nonnull(kept2);
+	ck_assert_str_eq(sget(kept2, "device"), sget(kept, "device"));
+	ck_assert_int_eq(removed, 0);
 	/* a broken line: stafd names it and keeps running on the old configuration */
 	ck_assert_int_eq(daemon_run_write_conf(&d, "[Global]\nkato = ten\n[Controllers]\n"), 0);
 	daemon_run_signal(&d, SIGHUP);
@@ -481,6 +537,33 @@ static int set_tron(sd_bus *bus, int on, sd_bus_error *err)
 	return sd_bus_set_property(bus, STAF_NAME, STAF_PATH, STAF_DEBUG, "tron", err, "b", on);
 }
 
+/* process_info and log_level as nvme-stas types them: tron a boolean, Python's level name. */
+static void check_debug_info(bool tron, const char *level)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(json_putp) json_object *o = NULL;
+	_cleanup_free_ char *prop = NULL;
+	json_object *v;
+	const char *json;
+
+	ck_assert_int_ge(sd_bus_get_property_string(d.client, STAF_NAME, STAF_PATH, STAF_DEBUG,
+						    "log_level", NULL, &prop),
+			 0);
+	ck_assert_str_eq(prop, level);
+	ck_assert_int_ge(sd_bus_call_method(d.client, STAF_NAME, STAF_PATH, STAF_DEBUG,
+					    "process_info", NULL, &reply, ""),
+			 0);
+	ck_assert_int_ge(sd_bus_message_read(reply, "s", &json), 0);
+	o = json_tokener_parse(json);
+	ck_assert_msg(o && json_object_object_get_ex(o, "tron", &v) &&
+			      json_object_is_type(v, json_type_boolean) &&
+			      json_object_get_boolean(v) == tron,
+		      "%s", json);
+	ck_assert_msg(json_object_object_get_ex(o, "log-level", &v) &&
+			      !strcmp(json_object_get_string(v), level),
+		      "%s", json);
+}
+
 /* Anyone may read; only root may set tron. */
 START_TEST(test_tron_root_only)
 {
@@ -489,11 +572,13 @@ START_TEST(test_tron_root_only)
 	pid_t pid;
 
 	start("[Controllers]\n");
+	check_debug_info(false, "INFO");
 	ck_assert_msg(set_tron(d.client, 1, &err) >= 0, "%s", err.message);
 	ck_assert_int_ge(sd_bus_get_property_trivial(d.client, STAF_NAME, STAF_PATH, STAF_DEBUG,
 						     "tron", &err, 'b', &tron),
 			 0);
 	ck_assert(tron);
+	check_debug_info(true, "DEBUG");
 	/* the bus socket must be reachable for an unprivileged user */
 	ck_assert_int_eq(chmod(d.bus.dir, 0755), 0);
 	pid = fork();

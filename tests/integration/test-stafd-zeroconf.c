@@ -25,12 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "daemon-run.h"
+#include "emu-ctl-client.h"
 #include "mdns-bed.h"
 #include "stas/cleanup.h"
 #include "test-util.h"
@@ -142,12 +141,14 @@ static void emu_start(void)
 		_cleanup_free_ char *text = NULL;
 		FILE *f = fopen(log, "re");
 		size_t n = 0;
+		ssize_t got = -1;
 
 		if (f) {
-			ck_assert_int_ge(getdelim(&text, &n, '\0', f), 0);
+			got = getdelim(&text, &n, '\0', f);
+			ck_assert(got >= 0 || feof(f)); /* -1 while the emulator has written nothing */
 			fclose(f);
 		}
-		if (text && strstr(text, "\nREADY\n"))
+		if (got > 0 && strstr(text, "\nREADY\n"))
 			return;
 		CHECK(now_ms() < end, "stas-target-emu did not say READY within 10 s");
 		usleep(20000);
@@ -157,23 +158,12 @@ static void emu_start(void)
 /* One line on the control socket; wants OK. */
 static void emu_ctl(const char *cmd)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char buf[4096] = "";
-	size_t len = 0;
-	ssize_t n;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char path[512], buf[4096];
+	int r;
 
-	ck_assert_int_ge(fd, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/emu.sock", t.dir);
-	CHECK(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "emulator control: %m");
-	ck_assert(dprintf(fd, "%s\n", cmd) > 0);
-	while (!strstr(buf, "OK\n") && !strstr(buf, "ERR") && len < sizeof(buf) - 1 &&
-	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
-		len += (size_t)n;
-		buf[len] = '\0';
-	}
-	close(fd);
-	CHECK(strstr(buf, "OK\n"), "emulator: '%s': %s", cmd, buf);
+	snprintf(path, sizeof(path), "%s/emu.sock", t.dir);
+	r = emu_ctl_send(path, cmd, buf, sizeof(buf));
+	CHECK(r == 0, "emulator: '%s': %s (%s)", cmd, buf, strerror(-r));
 }
 
 /* ---- stafd over D-Bus ------------------------------------------------------------------------ */
@@ -267,6 +257,14 @@ static bool log_has(json_object *pages, const char *subnqn)
 		if (!strcmp(sget(json_object_array_get_idx(pages, i), "subnqn"), subnqn))
 			return true;
 	return false;
+}
+
+/* Whether stafd's log of the announced DC lists @subnqn now. */
+static bool our_log_has(const char *subnqn)
+{
+	_cleanup_(json_putp) json_object *pages = our_log();
+
+	return log_has(pages, subnqn);
 }
 
 /* The announced DC's dict now (a new reference), or NULL when stafd does not hold it. */
@@ -403,8 +401,9 @@ static void start(const char *conf)
 					     STAF_IFACE, "dc_removed", on_dc_removed, NULL),
 			 0);
 
-	took = WAIT_FOR(connected() && (pages = our_log()) && log_has(pages, EMU_NQN), 20000,
+	took = WAIT_FOR(connected() && our_log_has(EMU_NQN), 20000,
 			"stafd did not connect to the announced DC and fetch its log within 20 s");
+	pages = our_log();
 	printf("READY to DC connected with its log: %.1f s\n", took / 1000.0);
 	c = dc_now();
 	ck_assert_str_eq(sget(c, "origin"), "discovered");
@@ -413,6 +412,10 @@ static void start(const char *conf)
 	ck_assert_str_eq(sget(c, "subsysnqn"), DISC_NQN);
 	ck_assert_str_eq(sget(c, "host-iface"), MDNS_IFACE);
 	ck_assert_str_eq(sget(c, "cntrltype"), "discovery");
+	/* nvme-stas's Dc.info() for a discovered DC: no countdown while it answers */
+	ck_assert_str_eq(sget(c, "unresponsive timer"), "0.0s [off]");
+	ck_assert_str_eq(sget(c, "unresponsive timeout"), "3 sec");
+	ck_assert_str_eq(sget(c, "unresponsive time"), "---");
 	/* the emulator's log: the port itself (subtype 3) and its subsystem */
 	ck_assert_uint_eq(json_object_array_length(pages), 2);
 	for (size_t i = 0; i < 2; i++) {
@@ -436,6 +439,14 @@ static void port_down(void)
 	c = dc_now();
 	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(sget(c, "origin"), "discovered");
+	/* the countdown to the purge runs from the loss: "3.0s [2.9s]", asctime() of the loss */
+	ck_assert_msg(!strncmp(sget(c, "unresponsive timer"), "3.0s [", 6) &&
+			      !strstr(sget(c, "unresponsive timer"), "off"),
+		      "unresponsive timer: %s", sget(c, "unresponsive timer"));
+	ck_assert_str_eq(sget(c, "unresponsive timeout"), "3 sec");
+	ck_assert_msg(strlen(sget(c, "unresponsive time")) == 24 &&
+			      sget(c, "unresponsive time")[3] == ' ',
+		      "unresponsive time: %s", sget(c, "unresponsive time"));
 	pages = our_log();
 	ck_assert(log_has(pages, EMU_NQN)); /* the cache stays */
 }

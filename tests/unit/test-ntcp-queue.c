@@ -645,6 +645,26 @@ START_TEST(test_violation)
 }
 END_TEST
 
+/* The socket took half a capsule when the violation came: no TermReq after the half. */
+START_TEST(test_no_term_req_mid_pdu)
+{
+	struct harness h;
+	struct done_rec d = { 0 };
+	static uint8_t buf[512];
+	struct iovec iov;
+	uint8_t out[512];
+
+	setup(&h, false, false, 4, 65536);
+	submit(&h, NVME_IO_READ, NTCP_DIR_C2H, buf, 512, &iov, &d);
+	ck_assert_int_eq(evbuffer_drain(ntcp_queue_output(h.q), 10), 0);
+	v_unknown_cid(&h, 0);
+	ck_assert_int_eq(h.failed, 1);
+	ck_assert_int_eq(d.calls, 1);
+	ck_assert_uint_eq(take_out(&h, out, sizeof(out)), 0);
+	ntcp_queue_free(h.q);
+}
+END_TEST
+
 START_TEST(test_data_digest_error)
 {
 	struct harness h;
@@ -769,6 +789,7 @@ static Suite *queue_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("faults");
 	tcase_add_loop_test(tc, test_violation, 0, ARRAY_SIZE(violations));
+	tcase_add_test(tc, test_no_term_req_mid_pdu);
 	tcase_add_test(tc, test_data_digest_error);
 	tcase_add_test(tc, test_timeout);
 	tcase_add_test(tc, test_free_outstanding);

@@ -70,6 +70,13 @@ START_TEST(test_ctrl)
 	/* ANA log bound: header, 128 descriptors, 1024 NSIDs */
 	ck_assert_uint_eq(nvme_ana_log_max_len(&id, false), 16 + 128 * 32 + 1024 * 4);
 	ck_assert_uint_eq(nvme_ana_log_max_len(&id, true), 16 + 128 * 32);
+	/* a sparse array: NSIDs up to 2^32-2, at most 256 attached (MNAN) */
+	id.nn = 0xfffffffe;
+	id.mnan = 256;
+	ck_assert_uint_eq(nvme_ana_log_max_len(&id, false), 16 + 128 * 32 + 256 * 4);
+	id.mnan = 0xffffffff; /* MNAN above NN is not believed: NN */
+	id.nn = 1024;
+	ck_assert_uint_eq(nvme_ana_log_max_len(&id, false), 16 + 128 * 32 + 1024 * 4);
 }
 END_TEST
 

@@ -32,6 +32,14 @@ void stas_uuid_format(const uint8_t id[16], char out[STAS_UUID_STR_LEN]);
 int stas_nqn_check(const char *nqn, const char *what, struct stas_error *e);
 
 /**
+ * stas_nqn_wire_check() - what the Connect command needs of an NQN: 1 to 223
+ * bytes of printable ASCII without blanks. The "nqn." prefix is not required:
+ * the kernel and nvme-stas accept any such text, and targets use names like
+ * "testnqn". Return: 0 or -EINVAL with @e saying why.
+ */
+int stas_nqn_wire_check(const char *nqn, const char *what, struct stas_error *e);
+
+/**
  * stas_host_load() - read the host NQN and host ID files.
  * @nqn_file/@id_file: NULL for the defaults
  *

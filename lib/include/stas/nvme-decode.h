@@ -21,13 +21,29 @@
 #include "stas/error.h"
 #include "stas/nvme-spec.h"
 
+/* ---- Text fields -------------------------------------------------------------- */
+
+/**
+ * nvme_text_check() - the test every text field of a decoded structure
+ * passes (SN, MN, FR, TRSVCID, TRADDR, SUBNQN): @len bytes at @s, all
+ * printable ASCII (0x20..0x7e), fewer than @size so that a NUL fits after
+ * them. The decoders call it on the wire bytes; text that reaches a daemon
+ * another way (a state file keeping a copy) goes through it too, so that
+ * nothing reaches a D-Bus reply or a Connect command that the wire could
+ * not have said.
+ *
+ * Return: 0, or -EBADMSG naming @what, the first bad byte and its offset,
+ * or the length.
+ */
+int nvme_text_check(const char *s, size_t len, size_t size, const char *what, struct stas_error *e);
+
 /* ---- Identify Controller ------------------------------------------------------ */
 
 struct nvme_ctrl_id {
 	uint16_t vid, ssvid, cntlid;
 	char sn[21], mn[41], fr[9];
 	char subnqn[NVMF_NQN_MAX_LEN + 1];
-	uint32_t ver, oaes, ctratt, nn, sgls, mnan;
+	uint32_t ver, rtd3e, oaes, ctratt, nn, sgls, mnan;
 	uint32_t anagrpmax, nanagrpid;
 	uint32_t ioccsz, iorcsz; /* 16-byte units */
 	uint16_t oacs, oncs, kas, maxcmd, icdoff, crdt[3];
@@ -197,7 +213,8 @@ int nvme_ana_log_decode(const void *buf, size_t len, bool rgo, struct nvme_ana_l
 
 /**
  * nvme_ana_log_max_len() - the most bytes an ANA log of this controller
- * can hold: header, NANAGRPID descriptors and NN namespace IDs.
+ * can hold: header, NANAGRPID descriptors and MNAN namespace IDs (NN when
+ * MNAN is 0 or larger than NN, as the Linux host does).
  */
 size_t nvme_ana_log_max_len(const struct nvme_ctrl_id *id, bool rgo);
 

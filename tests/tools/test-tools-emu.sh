@@ -1,0 +1,88 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# stas-nvme and stas-perf as processes against stas-target-emu on 127.0.0.1: exit codes
+# (1 error, 2 usage) and the messages that name the problem (doc/core.md).
+# Needs STAS_NVME, STAS_PERF, STAS_TARGET_EMU (ctest passes them).
+set -u
+dir=$(mktemp -d)
+fails=0
+emu_pid=
+
+cleanup() {
+	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+# expect RC PATTERN CMD...: CMD exits RC and its stderr+stdout matches PATTERN (grep -E)
+expect() {
+	want=$1 pat=$2
+	shift 2
+	timeout 60 "$@" >"$dir/out" 2>&1
+	rc=$?
+	if [ "$rc" != "$want" ] || { [ -n "$pat" ] && ! grep -Eq -- "$pat" "$dir/out"; }; then
+		echo "FAIL: $* -> rc $rc (want $want), output:"
+		sed 's/^/    /' "$dir/out"
+		fails=$((fails + 1))
+	else
+		echo "ok: $*"
+	fi
+}
+
+# ports 1-3 discovery (1 refers to 2 and 3, 2 to 3), port 4 I/O; mdts 3: 32 KiB transfers;
+# "tiny" has one 4 KiB block.
+"$STAS_TARGET_EMU" --listen 127.0.0.1 --discovery-ports 3 --io-ports 1 --referral 1:2 \
+	--referral 1:3 --referral 2:3 --knob mdts=3 --subsys-per-port 1 \
+	--subsys nqn.2014-08.org.example:tiny,ns=1:4096:4096,ports=4 >"$dir/emu" 2>&1 &
+emu_pid=$!
+for _ in $(seq 50); do
+	grep -q READY "$dir/emu" && break
+	sleep 0.1
+done
+port() { awk -v p="$1" '$1 == "port" && $2 == p { n = split($3, a, ":"); print a[n] }' "$dir/emu"; }
+P1=$(port 1) P3=$(port 3) P4=$(port 4)
+NQN=nqn.2014-08.org.example:emu-p1-s1
+io="-a 127.0.0.1 -s $P4 -n $NQN"
+
+# stas-perf: a refused run fails (1), geometry is checked first, options are validated (2)
+expect 1 "above the controller's max transfer" "$STAS_PERF" $io --bs 1m --time 1
+expect 1 "larger than the span" "$STAS_PERF" -a 127.0.0.1 -s "$P4" \
+	-n nqn.2014-08.org.example:tiny --bs 8k --time 1
+expect 0 " 0 errors" "$STAS_PERF" $io --bs 4k --rw read --span-mb 1 --qd 4 --time 1
+expect 0 " 0 errors" "$STAS_PERF" -a 127.0.0.1 -s "$P4" -n nqn.2014-08.org.example:tiny \
+	--bs 4k --rw write --qd 1 --time 1
+expect 2 "--bs: '4x'" "$STAS_PERF" $io --bs 4x
+expect 2 "--rw 'foo'" "$STAS_PERF" $io --rw foo
+expect 2 "--rwmix: '101'" "$STAS_PERF" $io --rwmix 101
+expect 2 "--qd: '-1'" "$STAS_PERF" $io --qd -1
+expect 2 "--trsvcid: '70000'" "$STAS_PERF" -a 127.0.0.1 -s 70000 -n "$NQN"
+expect 2 "unexpected argument 'extra'" "$STAS_PERF" $io extra
+
+# stas-nvme --in: a pipe needs --len and is read in chunks; a directory is refused
+expect 2 "not a regular file: give --len" sh -c \
+	"printf 'x' | \"\$0\" write $io --nsid 1 --in /dev/stdin" "$STAS_NVME"
+expect 0 "wrote 1024 bytes" sh -c \
+	"head -c 1024 /dev/zero | \"\$0\" write $io --nsid 1 --in /dev/stdin --len 1024" \
+	"$STAS_NVME"
+expect 1 "$dir: is a directory" "$STAS_NVME" write $io --nsid 1 --in "$dir"
+expect 1 "$dir/none: No such file" "$STAS_NVME" write $io --nsid 1 --in "$dir/none"
+head -c 512 /dev/zero >"$dir/short"
+expect 1 "$dir/short: 512 bytes, shorter than 1024" "$STAS_NVME" write $io --nsid 1 \
+	--in "$dir/short" --len 1024
+
+# usage errors exit 2 before connecting (port 1 is not an I/O port: a connect would fail)
+expect 2 "--nsid is required" "$STAS_NVME" read -a 127.0.0.1 -s "$P1" -n "$NQN" --len 512
+expect 2 "--hostnqn" "$STAS_NVME" identify -a 127.0.0.1 -s "$P1" -q bad
+expect 2 "--hostid 'x' is not a UUID" "$STAS_NVME" identify -a 127.0.0.1 -s "$P1" -I x
+expect 2 "for flush and get-log only" "$STAS_NVME" read $io --nsid 0xffffffff --len 512
+expect 0 "" "$STAS_NVME" flush $io --nsid 0xffffffff
+expect 2 "--trsvcid: '0'" "$STAS_NVME" identify -a 127.0.0.1 -s 0
+expect 0 '"data":"0000' "$STAS_NVME" read $io --nsid 1 --len 512 --json
+
+# --max-depth 1: port 3 is a direct referral of port 1, so it is read even though port 2's
+# referral to it (depth 2) is not followed
+expect 0 "Discovery Log of 127.0.0.1:$P3" "$STAS_NVME" discover -a 127.0.0.1 -s "$P1" \
+	--follow-referrals --max-depth 1
+
+echo "$fails failure(s)"
+[ "$fails" = 0 ]
