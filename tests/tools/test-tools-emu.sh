@@ -7,9 +7,13 @@ set -u
 dir=$(mktemp -d)
 fails=0
 emu_pid=
+stall_pid=
 
 cleanup() {
 	[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null && wait "$emu_pid" 2>/dev/null
+	# a stopped process takes SIGTERM only once it runs again
+	[ -n "$stall_pid" ] && kill -CONT "$stall_pid" 2>/dev/null && kill "$stall_pid" 2>/dev/null &&
+		wait "$stall_pid" 2>/dev/null
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -35,11 +39,22 @@ expect() {
 	--referral 1:3 --referral 2:3 --knob mdts=3 --subsys-per-port 1 \
 	--subsys nqn.2014-08.org.example:tiny,ns=1:4096:4096,ports=4 >"$dir/emu" 2>&1 &
 emu_pid=$!
-for _ in $(seq 50); do
-	grep -q READY "$dir/emu" && break
-	sleep 0.1
-done
-port() { awk -v p="$1" '$1 == "port" && $2 == p { n = split($3, a, ":"); print a[n] }' "$dir/emu"; }
+# wait_ready FILE: until the emulator writing FILE says READY (at most 30 s)
+wait_ready() {
+	for _ in $(seq 300); do
+		grep -q READY "$1" && return 0
+		sleep 0.1
+	done
+	echo "FAIL: no READY from the emulator:"
+	sed 's/^/    /' "$1"
+	exit 1
+}
+wait_ready "$dir/emu"
+# port ID [FILE]: the TCP port of the emulator's port ID
+port() {
+	awk -v p="$1" '$1 == "port" && $2 == p { n = split($3, a, ":"); print a[n] }' \
+		"${2:-$dir/emu}"
+}
 P1=$(port 1) P3=$(port 3) P4=$(port 4)
 NQN=nqn.2014-08.org.example:emu-p1-s1
 io="-a 127.0.0.1 -s $P4 -n $NQN"
@@ -83,6 +98,31 @@ expect 0 '"data":"0000' "$STAS_NVME" read $io --nsid 1 --len 512 --json
 # referral to it (depth 2) is not followed
 expect 0 "Discovery Log of 127.0.0.1:$P3" "$STAS_NVME" discover -a 127.0.0.1 -s "$P1" \
 	--follow-referrals --max-depth 1
+
+# -t bounds the connect to a target that accepts TCP and never answers the ICReq: a second
+# emulator, stopped with SIGSTOP (the kernel still completes the handshake and takes the
+# ICReq). 2 s here, where the default is 10 s: the exit must come well before the default.
+"$STAS_TARGET_EMU" --listen 127.0.0.1 --discovery-ports 1 >"$dir/stall" 2>&1 &
+stall_pid=$!
+wait_ready "$dir/stall"
+kill -STOP "$stall_pid"
+t0=$(date +%s%N)
+timeout 60 "$STAS_NVME" discover -a 127.0.0.1 -s "$(port 1 "$dir/stall")" -t 2000 \
+	>"$dir/out" 2>&1
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$rc" = 1 ] && [ "$ms" -ge 1000 ] && [ "$ms" -le 7000 ] &&
+	grep -q "ICReq/ICResp timed out after 2000 ms" "$dir/out"; then
+	echo "ok: -t 2000 against a stalled target: exit 1 after $ms ms"
+else
+	echo "FAIL: -t 2000 against a stalled target: rc $rc (want 1) after $ms ms (want 1000..7000)"
+	sed 's/^/    /' "$dir/out"
+	fails=$((fails + 1))
+fi
+kill -CONT "$stall_pid"
+kill "$stall_pid"
+wait "$stall_pid"
+stall_pid=
 
 echo "$fails failure(s)"
 [ "$fails" = 0 ]
