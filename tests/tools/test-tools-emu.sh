@@ -124,5 +124,41 @@ kill "$stall_pid"
 wait "$stall_pid"
 stall_pid=
 
+# Reservations need a stable host ID: a generated one (no /etc/nvme/hostnqn or hostid, and no
+# -I) is refused with exit 2 before connecting (the I/O port would take the commands), also
+# with -q alone. $dir/nohost runs a command where those files cannot be seen: where they
+# exist, an empty tmpfs hides them in a mount namespace of its own.
+if [ ! -e /etc/nvme/hostnqn ] && [ ! -e /etc/nvme/hostid ]; then
+	printf '#!/bin/sh\nexec "$@"\n' >"$dir/nohost"
+elif unshare -rm sh -c 'mount -t tmpfs none /etc/nvme' 2>/dev/null; then
+	cat >"$dir/nohost" <<'EOF'
+#!/bin/sh
+exec unshare -rm sh -c 'mount -t tmpfs none /etc/nvme && exec "$@"' sh "$@"
+EOF
+else
+	rm -f "$dir/nohost"
+	echo "SKIP: /etc/nvme holds a host identity that no mount namespace can hide here:" \
+		"the refusal of a generated host ID is not checked"
+fi
+refused="reservations need a stable host ID: give -I UUID, or create /etc/nvme/hostid"
+if [ -e "$dir/nohost" ]; then
+	for c in "resv-register --nrkey 0x1234" "resv-acquire --rtype 1 --crkey 0x1234" \
+		"resv-release --crkey 0x1234" "resv-report" \
+		"resv-report -q nqn.2014-08.org.example:host1"; do
+		expect 2 "$refused" sh "$dir/nohost" "$STAS_NVME" $c $io --nsid 1
+	done
+fi
+
+# with -I the ID is the same in every run: one run registers, the next acquires, later ones
+# see it, release it and unregister
+U=0b7c1a2e-3d4f-4a5b-8c6d-7e8f9a0b1c2d
+expect 0 "" "$STAS_NVME" resv-register $io --nsid 1 --nrkey 0x1234 -I $U
+expect 0 "" "$STAS_NVME" resv-acquire $io --nsid 1 --rtype 1 --crkey 0x1234 -I $U
+expect 0 "reservation write-exclusive, 1 registrant" "$STAS_NVME" resv-report $io --nsid 1 -I $U
+expect 0 "hostid $U rkey 0x1234 \\(holder\\)" "$STAS_NVME" resv-report $io --nsid 1 -I $U
+expect 0 "" "$STAS_NVME" resv-release $io --nsid 1 --rtype 1 --crkey 0x1234 -I $U
+expect 0 "" "$STAS_NVME" resv-register $io --nsid 1 --action unregister --crkey 0x1234 -I $U
+expect 0 "reservation none, 0 registrant" "$STAS_NVME" resv-report $io --nsid 1 -I $U
+
 echo "$fails failure(s)"
 [ "$fails" = 0 ]
