@@ -12,14 +12,13 @@
 #include <event2/util.h>
 
 #include "common/bus-event.h"
+#include "common/bus-tron.h"
 #include "common/bus-util.h"
 #include "common/log.h"
 #include "common/state.h"
 #include "common/sys-conf.h"
 #include "stas/cleanup.h"
 #include "stas/ntcp-conn.h"
-
-#define ROOT_CHECK_TIMEOUT_US 1000000u
 
 int bus_open_system(struct event_base *base, void (*gone)(struct bus_event *, int, void *),
 		    void *ud, struct bus_event **ret)
@@ -119,71 +118,6 @@ int bus_read_tid(sd_bus_message *m, const struct tid_defaults *d, struct tid *t,
 						 strlen(v[f]));
 	tid_apply_defaults(t, d);
 	return 0;
-}
-
-/*
- * The caller's uid, from dbus-daemon (messages carry no credentials there).
- * A property setter cannot answer later, so this is the daemon's one
- * blocking call: bounded by ROOT_CHECK_TIMEOUT_US, not sd-bus's 25 s.
- */
-static int sender_uid(sd_bus *bus, sd_bus_message *m, uint32_t *ret)
-{
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *q = NULL, *reply = NULL;
-	const char *sender = m ? sd_bus_message_get_sender(m) : NULL;
-	int r;
-
-	if (!sender)
-		return -ENXIO;
-	r = sd_bus_message_new_method_call(bus, &q, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-					   "org.freedesktop.DBus", "GetConnectionUnixUser");
-	if (r >= 0)
-		r = sd_bus_message_append(q, "s", sender);
-	if (r >= 0)
-		r = sd_bus_call(bus, q, ROOT_CHECK_TIMEOUT_US, NULL, &reply);
-	if (r >= 0)
-		r = sd_bus_message_read(reply, "u", ret);
-	return r < 0 ? r : 0;
-}
-
-int bus_check_root(sd_bus *bus, sd_bus_error *error, const char *what)
-{
-	uint32_t uid;
-	int r;
-
-	/* The bus policy says the same; this holds also on a bus without our policy file. */
-	r = sender_uid(bus, sd_bus_get_current_message(bus), &uid);
-	if (r < 0 || uid != 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED, "only root may %s",
-					 what);
-	return 0;
-}
-
-int bus_tron_get(sd_bus *bus, const char *path, const char *iface, const char *prop,
-		 sd_bus_message *reply, void *ud, sd_bus_error *error)
-{
-	return sd_bus_message_append(reply, "b", log_get_level() >= LOG_DEBUG);
-}
-
-int bus_tron_set(sd_bus *bus, const char *path, const char *iface, const char *prop,
-		 sd_bus_message *value, void *ud, sd_bus_error *error)
-{
-	int on, r;
-
-	r = sd_bus_message_read(value, "b", &on);
-	if (r < 0)
-		return r;
-	r = bus_check_root(bus, error, "change tron");
-	if (r < 0)
-		return r;
-	log_set_level(on ? LOG_DEBUG : LOG_INFO);
-	log_info("tron %s (over D-Bus)", on ? "on" : "off");
-	return 0;
-}
-
-int bus_log_level_get(sd_bus *bus, const char *path, const char *iface, const char *prop,
-		      sd_bus_message *reply, void *ud, sd_bus_error *error)
-{
-	return sd_bus_message_append(reply, "s", log_level_to_python(log_get_level()));
 }
 
 /* A string, or JSON null where nvme-stas has None (an absent value). */
@@ -309,11 +243,16 @@ int bus_object_publish(struct bus_object *o, struct bus_event *be, const char *p
 	o->be = be;
 	o->bus = sd_bus_ref(bus_event_bus(be));
 	o->path = path;
-	for (size_t i = 0; r >= 0 && ifaces[i].name; i++)
+	for (size_t i = 0; r >= 0 && ifaces[i].name; i++) {
 		r = i < BUS_OBJECT_MAX_IFACES
 			    ? sd_bus_add_object_vtable(o->bus, &o->vt[i], path, ifaces[i].name,
 						       ifaces[i].vtable, ud)
 			    : -E2BIG;
+		if (r >= 0 && ifaces[i].has_tron && !o->debug_iface) {
+			o->debug_iface = ifaces[i].name;
+			r = bus_tron_attach(o->bus, &o->tron_slot, path, o->debug_iface);
+		}
+	}
 	if (r >= 0)
 		r = bus_own_name(o->bus, &o->name_slot, name, owned, ud);
 	if (r < 0) {
@@ -327,15 +266,16 @@ int bus_object_publish(struct bus_object *o, struct bus_event *be, const char *p
 void bus_object_unpublish(struct bus_object *o)
 {
 	o->name_slot = sd_bus_slot_unref(o->name_slot);
+	o->tron_slot = sd_bus_slot_unref(o->tron_slot);
 	for (size_t i = BUS_OBJECT_MAX_IFACES; i-- > 0;)
 		o->vt[i] = sd_bus_slot_unref(o->vt[i]);
 	o->bus = sd_bus_unref(o->bus);
 }
 
-void bus_object_tron_changed(struct bus_object *o, const char *debug_iface)
+void bus_object_tron_changed(struct bus_object *o)
 {
-	if (!o->bus)
+	if (!o->bus || !o->debug_iface)
 		return;
-	sd_bus_emit_properties_changed(o->bus, o->path, debug_iface, "tron", "log_level", NULL);
+	sd_bus_emit_properties_changed(o->bus, o->path, o->debug_iface, "tron", "log_level", NULL);
 	bus_event_kick(o->be);
 }

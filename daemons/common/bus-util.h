@@ -47,17 +47,6 @@ int bus_reply_json(sd_bus_message *call, json_object *o);
 int bus_read_tid(sd_bus_message *m, const struct tid_defaults *d, struct tid *t,
 		 sd_bus_error *error);
 
-/** bus_check_root() - AccessDenied unless the sender of the current message is root. */
-int bus_check_root(sd_bus *bus, sd_bus_error *error, const char *what);
-
-/* org.nvmexpress.sta?.debug's tron (read-write, root only to write) and log_level. */
-int bus_tron_get(sd_bus *bus, const char *path, const char *iface, const char *prop,
-		 sd_bus_message *reply, void *ud, sd_bus_error *error);
-int bus_tron_set(sd_bus *bus, const char *path, const char *iface, const char *prop,
-		 sd_bus_message *value, void *ud, sd_bus_error *error);
-int bus_log_level_get(sd_bus *bus, const char *path, const char *iface, const char *prop,
-		      sd_bus_message *reply, void *ud, sd_bus_error *error);
-
 /*
  * What process_info says in both daemons: nvme-stas's keys and types (tron a
  * boolean, log-level a Python logging name, null for an absent value), plus
@@ -88,14 +77,16 @@ int bus_own_name(sd_bus *bus, sd_bus_slot **slot, const char *name, void (*done)
 struct bus_iface {
 	const char *name;
 	const sd_bus_vtable *vtable;
+	bool has_tron; /* the .debug interface: its tron is set through bus_tron_attach() */
 };
 
 struct bus_object {
 	struct bus_event *be;
 	sd_bus *bus;
 	const char *path;
+	const char *debug_iface; /* the interface with has_tron, if any */
 	sd_bus_slot *vt[BUS_OBJECT_MAX_IFACES];
-	sd_bus_slot *name_slot;
+	sd_bus_slot *name_slot, *tron_slot;
 };
 
 /**
@@ -111,7 +102,7 @@ int bus_object_publish(struct bus_object *o, struct bus_event *be, const char *p
 /** bus_object_unpublish() - remove it all; accepts an object never published. */
 void bus_object_unpublish(struct bus_object *o);
 
-/** bus_object_tron_changed() - PropertiesChanged for @debug_iface's tron and log_level. */
-void bus_object_tron_changed(struct bus_object *o, const char *debug_iface);
+/** bus_object_tron_changed() - PropertiesChanged for the .debug interface's tron and log_level. */
+void bus_object_tron_changed(struct bus_object *o);
 
 #endif

@@ -128,7 +128,7 @@ int daemon_conf_reload(enum stas_daemon daemon, const char *path, struct stas_co
 }
 
 void daemon_conf_commit(struct stas_conf **conf, struct stas_conf *next, struct conf_view *view,
-			struct resolver *res, struct bus_object *obj, const char *debug_iface)
+			struct resolver *res, struct bus_object *obj)
 {
 	bool tron_changed = (*conf)->tron != next->tron;
 
@@ -141,7 +141,7 @@ void daemon_conf_commit(struct stas_conf **conf, struct stas_conf *next, struct 
 	 */
 	if (tron_changed) {
 		log_set_level(next->tron ? LOG_DEBUG : LOG_INFO);
-		bus_object_tron_changed(obj, debug_iface);
+		bus_object_tron_changed(obj);
 	}
 	resolver_refresh(res);
 }

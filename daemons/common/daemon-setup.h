@@ -58,12 +58,12 @@ int daemon_conf_reload(enum stas_daemon daemon, const char *path, struct stas_co
 /**
  * daemon_conf_commit() - make @next the running configuration *@conf (the
  * old one is freed): @view, a view of the old one, is cleared; the log
- * level follows @next's tron, with PropertiesChanged on @obj's
- * @debug_iface; and every host name is looked up again (DNS may have moved
+ * level follows @next's tron, with PropertiesChanged on @obj's .debug
+ * interface; and every host name is looked up again (DNS may have moved
  * too). The caller reconciles, then calls daemon_reload_done().
  */
 void daemon_conf_commit(struct stas_conf **conf, struct stas_conf *next, struct conf_view *view,
-			struct resolver *res, struct bus_object *obj, const char *debug_iface);
+			struct resolver *res, struct bus_object *obj);
 
 /* daemon_reload_done() - the reload of @path is over: READY=1, and a log line. */
 void daemon_reload_done(const char *path);

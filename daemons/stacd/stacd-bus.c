@@ -13,6 +13,7 @@
 #include <systemd/sd-bus.h>
 
 #include "common/bus-event.h"
+#include "common/bus-tron.h"
 #include "common/bus-util.h"
 #include "common/log.h"
 #include "stacd-follow.h"
@@ -232,7 +233,7 @@ int stac_bus_publish(struct stac *s)
 {
 	static const struct bus_iface ifaces[] = {
 		{ STAC_IFACE, stac_vtable },
-		{ STAC_DEBUG, debug_vtable },
+		{ STAC_DEBUG, debug_vtable, true },
 		{ STAC_STATE, state_vtable },
 		{ NULL, NULL },
 	};

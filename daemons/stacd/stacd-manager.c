@@ -577,7 +577,7 @@ int stac_reload(struct stac *s)
 		ioc_kick(e->ioc);
 	}
 	conf_view_clear(&next_view);
-	daemon_conf_commit(&s->conf, next, &s->view, s->res, &s->busobj, STAC_DEBUG);
+	daemon_conf_commit(&s->conf, next, &s->view, s->res, &s->busobj);
 	reconcile(s, true);
 	daemon_reload_done(s->conf_path);
 	return 0;

@@ -13,6 +13,7 @@
 #include <systemd/sd-bus.h>
 
 #include "common/bus-event.h"
+#include "common/bus-tron.h"
 #include "common/bus-util.h"
 #include "common/log.h"
 #include "stafd-zeroconf.h"
@@ -218,7 +219,7 @@ int staf_bus_publish(struct staf *s)
 {
 	static const struct bus_iface ifaces[] = {
 		{ STAF_IFACE, staf_vtable },
-		{ STAF_DEBUG, debug_vtable },
+		{ STAF_DEBUG, debug_vtable, true },
 		{ NULL, NULL },
 	};
 

@@ -712,7 +712,7 @@ int staf_reload(struct staf *s)
 			dc_reconfigure(e->dc, &newp);
 	}
 	conf_view_clear(&next_view);
-	daemon_conf_commit(&s->conf, next, &s->view, s->res, &s->busobj, STAF_DEBUG);
+	daemon_conf_commit(&s->conf, next, &s->view, s->res, &s->busobj);
 	if (s->zc) {
 		zc_enable(s->zc, s->conf->zeroconf);
 		zc_kick(s->zc);

@@ -12,6 +12,7 @@
 
 #include "check-main.h"
 #include "common/bus-event.h"
+#include "common/bus-tron.h"
 #include "common/bus-util.h"
 #include "common/log.h"
 #include "common/sys-conf.h"

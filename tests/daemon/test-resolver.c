@@ -399,15 +399,15 @@ START_TEST(test_reload_keeps_the_log_level)
 	ck_assert_int_eq(conf_load_string(STAS_STAFD, "[Global]\n", "a.conf", &c), 0);
 	log_set_level(LOG_DEBUG); /* --tron */
 	ck_assert_int_eq(conf_load_string(STAS_STAFD, "[Global]\nkato = 9\n", "a.conf", &next), 0);
-	daemon_conf_commit(&c, next, &v, res, &obj, "x.debug");
+	daemon_conf_commit(&c, next, &v, res, &obj);
 	ck_assert_int_eq(log_get_level(), LOG_DEBUG);
 	ck_assert_int_eq(conf_load_string(STAS_STAFD, "[Global]\ntron = true\n", "a.conf", &next),
 			 0);
-	daemon_conf_commit(&c, next, &v, res, &obj, "x.debug");
+	daemon_conf_commit(&c, next, &v, res, &obj);
 	ck_assert_int_eq(log_get_level(), LOG_DEBUG);
 	ck_assert_int_eq(conf_load_string(STAS_STAFD, "[Global]\ntron = false\n", "a.conf", &next),
 			 0);
-	daemon_conf_commit(&c, next, &v, res, &obj, "x.debug"); /* edited: the file decides */
+	daemon_conf_commit(&c, next, &v, res, &obj); /* edited: the file decides */
 	ck_assert_int_eq(log_get_level(), LOG_INFO);
 	conf_free(c);
 }
