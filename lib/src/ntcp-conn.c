@@ -382,6 +382,16 @@ static int resolve(const struct ntcp_conn_config *cfg, struct sockaddr_storage *
 	return 0;
 }
 
+/* The kernel's bare EINVAL would not say that the interface is what is missing. */
+static bool link_local_without_scope(const struct sockaddr_storage *ss,
+				     const struct ntcp_conn_config *cfg)
+{
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+	return ss->ss_family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr) &&
+	       !in6->sin6_scope_id && !(cfg->host_iface && *cfg->host_iface);
+}
+
 static int bind_source(int fd, int family, const struct ntcp_conn_config *cfg, struct stas_error *e)
 {
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST,
@@ -418,6 +428,10 @@ static int open_socket(struct ntcp_conn *c, const struct ntcp_conn_config *cfg,
 	r = resolve(cfg, &ss, &sl, e);
 	if (r < 0)
 		return r;
+	if (link_local_without_scope(&ss, cfg))
+		return stas_error_set(e, -EINVAL,
+				      "traddr '%s' is link-local: give host-iface or '%s%%IFACE'",
+				      c->traddr, c->traddr);
 	c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return stas_error_set(e, -errno, "socket: %m");

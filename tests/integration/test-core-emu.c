@@ -116,6 +116,39 @@ START_TEST(test_connect_fault)
 }
 END_TEST
 
+/* ---- addresses the socket layer cannot use: refused before any packet, by field ---------- */
+
+struct bad_address {
+	const char *traddr, *host_traddr, *host_iface;
+	const char *msg;
+};
+
+static const struct bad_address bad_addresses[] = {
+	{ "example.invalid", NULL, NULL, "traddr 'example.invalid' trsvcid '" },
+	{ "fe80::1", NULL, NULL,
+	  "traddr 'fe80::1' is link-local: give host-iface or 'fe80::1%IFACE'" },
+	{ "127.0.0.1", NULL, "stas-no-such0", "host-iface 'stas-no-such0': No such device" },
+	{ "127.0.0.1", "nowhere", NULL, "host-traddr 'nowhere': " },
+	{ "127.0.0.1", "192.0.2.1", NULL, "host-traddr '192.0.2.1': bind: " },
+};
+
+START_TEST(test_bad_address)
+{
+	const struct bad_address *b = &bad_addresses[_i];
+	struct stas_host host;
+	struct nvme_ctrl_config c = config(NQN, 0, &host);
+	struct stas_error e = { 0 };
+	struct nvme_sync *s = NULL;
+
+	c.traddr = b->traddr;
+	c.host_traddr = b->host_traddr;
+	c.host_iface = b->host_iface;
+	ck_assert_int_lt(nvme_sync_connect(&c, &s, &e), 0);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(e.msg, b->msg), "'%s' lacks '%s'", e.msg, b->msg);
+}
+END_TEST
+
 struct live_fault {
 	const char *name;
 	enum emu_fault f;
@@ -485,6 +518,7 @@ static Suite *emu_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, test_connect_fault, 0, ARRAY_SIZE(connect_faults));
+	tcase_add_loop_test(tc, test_bad_address, 0, ARRAY_SIZE(bad_addresses));
 	tcase_add_loop_test(tc, test_live_fault, 0, ARRAY_SIZE(live_faults));
 	tcase_add_test(tc, test_bad_r2t);
 	tcase_add_test(tc, test_discovery_retries);
