@@ -630,7 +630,7 @@ int main(int argc, char **argv)
 	struct nvme_ctrl_config cfg = { 0 };
 	struct stas_host host;
 	struct opts o;
-	bool disc, generated;
+	bool disc, generated = false;
 	int rc;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
