@@ -363,6 +363,8 @@ static void on_connected(evutil_socket_t fd, short what, void *arg)
 	leave(c);
 }
 
+#define NOT_NUMERIC "not a numeric IPv4/IPv6 address (host names are not looked up)"
+
 static int resolve(const struct ntcp_conn_config *cfg, struct sockaddr_storage *ss, socklen_t *sl,
 		   struct stas_error *e)
 {
@@ -372,6 +374,18 @@ static int resolve(const struct ntcp_conn_config *cfg, struct sockaddr_storage *
 	int r;
 
 	r = getaddrinfo(cfg->traddr, cfg->trsvcid, &hints, &ai);
+	/* gai's "Name or service not known" names neither the field nor the rule */
+	if (r == EAI_NONAME && cfg->traddr) {
+		bool addr_ok = getaddrinfo(cfg->traddr, NULL, &hints, &ai) == 0;
+
+		if (ai)
+			freeaddrinfo(ai);
+		if (!addr_ok)
+			return stas_error_set(e, -EINVAL, "traddr '%s': %s", cfg->traddr,
+					      NOT_NUMERIC);
+		return stas_error_set(e, -EINVAL, "trsvcid '%s': not a port number",
+				      cfg->trsvcid ? cfg->trsvcid : "");
+	}
 	if (r)
 		return stas_error_set(e, -EINVAL, "traddr '%s' trsvcid '%s': %s",
 				      cfg->traddr ? cfg->traddr : "",
@@ -409,7 +423,7 @@ static int bind_source(int fd, int family, const struct ntcp_conn_config *cfg, s
 	r = getaddrinfo(cfg->host_traddr, NULL, &hints, &ai);
 	if (r)
 		return stas_error_set(e, -EINVAL, "host-traddr '%s': %s", cfg->host_traddr,
-				      gai_strerror(r));
+				      r == EAI_NONAME ? NOT_NUMERIC : gai_strerror(r));
 	r = bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ? -errno : 0;
 	freeaddrinfo(ai);
 	if (r < 0)

@@ -124,11 +124,12 @@ struct bad_address {
 };
 
 static const struct bad_address bad_addresses[] = {
-	{ "example.invalid", NULL, NULL, "traddr 'example.invalid' trsvcid '" },
+	{ "example.invalid", NULL, NULL,
+	  "traddr 'example.invalid': not a numeric IPv4/IPv6 address" },
 	{ "fe80::1", NULL, NULL,
 	  "traddr 'fe80::1' is link-local: give host-iface or 'fe80::1%IFACE'" },
 	{ "127.0.0.1", NULL, "stas-no-such0", "host-iface 'stas-no-such0': No such device" },
-	{ "127.0.0.1", "nowhere", NULL, "host-traddr 'nowhere': " },
+	{ "127.0.0.1", "nowhere", NULL, "host-traddr 'nowhere': not a numeric IPv4/IPv6 address" },
 	{ "127.0.0.1", "192.0.2.1", NULL, "host-traddr '192.0.2.1': bind: " },
 };
 
