@@ -46,6 +46,7 @@ struct ntcp_conn {
 	bool failed_reported;
 	char local[INET6_ADDRSTRLEN];
 	char traddr[INET6_ADDRSTRLEN + 8], trsvcid[16];
+	char where[INET6_ADDRSTRLEN + 8 + 16 + 3]; /* "addr:port", "[v6addr]:port" in messages */
 	uint8_t *staging; /* only when the thread's buffer is busy (a nested loop) */
 };
 
@@ -185,7 +186,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	enter(c);
 	c->timer_at = UINT64_MAX;
 	if (c->state == NTCP_CONN_CONNECTING || c->state == NTCP_CONN_INITIALIZING) {
-		conn_fail(c, -ETIMEDOUT, "%s:%s: %s timed out after %u ms", c->traddr, c->trsvcid,
+		conn_fail(c, -ETIMEDOUT, "%s: %s timed out after %u ms", c->where,
 			  c->state == NTCP_CONN_CONNECTING ? "TCP connect" : "ICReq/ICResp",
 			  c->cfg.connect_timeout_ms);
 	} else if (c->state == NTCP_CONN_LIVE) {
@@ -200,10 +201,9 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 static void fail_errno(struct ntcp_conn *c, const char *op, int err)
 {
 	if (err == ECONNRESET || err == EPIPE)
-		conn_fail(c, -ECONNRESET, "%s:%s: connection reset by the controller", c->traddr,
-			  c->trsvcid);
+		conn_fail(c, -ECONNRESET, "%s: connection reset by the controller", c->where);
 	else
-		conn_fail(c, -err, "%s:%s: %s: %s", c->traddr, c->trsvcid, op, strerror(err));
+		conn_fail(c, -err, "%s: %s: %s", c->where, op, strerror(err));
 }
 
 /* ---- write ------------------------------------------------------------------------------ */
@@ -292,8 +292,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 		if (got > 0)
 			continue;
 		if (got == 0)
-			conn_fail(c, -ECONNRESET, "%s:%s: connection closed by the controller",
-				  c->traddr, c->trsvcid);
+			conn_fail(c, -ECONNRESET, "%s: connection closed by the controller",
+				  c->where);
 		else if (errno != EAGAIN && errno != EINTR)
 			fail_errno(c, "recv", errno);
 		break;
@@ -454,7 +454,7 @@ static int open_socket(struct ntcp_conn *c, const struct ntcp_conn_config *cfg,
 	if (r < 0)
 		return r;
 	if (connect(c->fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS)
-		return stas_error_set(e, -errno, "%s:%s: connect: %m", c->traddr, c->trsvcid);
+		return stas_error_set(e, -errno, "%s: connect: %m", c->where);
 	return 0;
 }
 
@@ -477,6 +477,8 @@ int ntcp_conn_new(struct event_base *base, const struct ntcp_conn_config *cfg,
 	c->timer_at = UINT64_MAX;
 	snprintf(c->traddr, sizeof(c->traddr), "%s", cfg->traddr ? cfg->traddr : "");
 	snprintf(c->trsvcid, sizeof(c->trsvcid), "%s", cfg->trsvcid ? cfg->trsvcid : "");
+	snprintf(c->where, sizeof(c->where), strchr(c->traddr, ':') ? "[%s]:%s" : "%s:%s",
+		 c->traddr, c->trsvcid);
 	/* The caller's strings are only borrowed for this call. */
 	c->cfg.traddr = c->traddr;
 	c->cfg.trsvcid = c->trsvcid;

@@ -138,7 +138,9 @@ void nvme_ctrl_fail_msg(struct nvme_ctrl *c, int err, const char *msg)
 void nvme_ctrl_fail(struct nvme_ctrl *c, int err, const char *fmt, ...)
 {
 	char msg[STAS_ERROR_MSG_MAX];
-	int n = snprintf(msg, sizeof(msg), "%s:%s: ", c->traddr, c->trsvcid);
+	/* an IPv6 address in brackets, so that its port stands apart */
+	int n = snprintf(msg, sizeof(msg),
+			 strchr(c->traddr, ':') ? "[%s]:%s: " : "%s:%s: ", c->traddr, c->trsvcid);
 	va_list ap;
 
 	va_start(ap, fmt);
