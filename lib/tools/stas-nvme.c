@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,7 +336,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < io_commands_n; i++)
 		fprintf(f, "  %-13s %s\n", io_commands[i].name, io_commands[i].usage);
 	fprintf(f, "\noptions for every command:\n"
-		   "  -a, --traddr ADDR        numeric IPv4/IPv6 address of the controller\n"
+		   "  -a, --traddr ADDR        numeric IPv4/IPv6 address of the controller "
+		   "(required)\n"
 		   "  -s, --trsvcid PORT       default 8009 for discovery, 4420 otherwise\n"
 		   "  -n, --nqn NQN            subsystem NQN (default: the discovery NQN)\n"
 		   "  -w, --host-traddr ADDR   source address; -f, --host-iface IFACE\n"
@@ -393,8 +395,38 @@ static int number(const char *s, const char *what, uint64_t max, uint64_t *ret)
 	return tool_number("stas-nvme", s, what, 0, max, false, ret);
 }
 
+/* The core takes numeric addresses only: a host name is bad usage, said before connecting. */
+static bool numeric_addr(const char *opt, const char *addr)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai = NULL;
+
+	if (getaddrinfo(addr, NULL, &hints, &ai) == 0) {
+		freeaddrinfo(ai);
+		return true;
+	}
+	fprintf(stderr,
+		"stas-nvme: %s '%s' is not a numeric IPv4/IPv6 address (host names are not looked "
+		"up)\n",
+		opt, addr);
+	return false;
+}
+
+/* The option getopt_long() refused: "-x" for a short one, the word itself for a long one. */
+static const char *bad_option(char **argv, char buf[3])
+{
+	const char *word = argv[optind - 1];
+
+	if (optopt > 0 && optopt < 256 && strncmp(word, "--", 2)) {
+		snprintf(buf, 3, "-%c", optopt);
+		return buf;
+	}
+	return word;
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
+	char buf[3];
 	uint64_t v;
 	int c;
 
@@ -407,7 +439,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			    .pattern = -1,
 			    .rtype = 0,
 			    .ptpl = 0 };
-	while ((c = getopt_long(argc, argv, "a:s:n:w:f:q:I:gGk:t:jrh", long_opts, NULL)) != -1) {
+	opterr = 0; /* getopt would name the command, not the program: "discover: invalid ..." */
+	while ((c = getopt_long(argc, argv, ":a:s:n:w:f:q:I:gGk:t:jrh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->traddr = optarg;
@@ -555,7 +588,13 @@ static int parse(int argc, char **argv, struct opts *o)
 				return -1;
 			o->wait_s = (uint32_t)v;
 			break;
+		case ':':
+			fprintf(stderr, "stas-nvme %s: option '%s' needs an argument\n", argv[0],
+				bad_option(argv, buf));
+			return -1;
 		default:
+			fprintf(stderr, "stas-nvme %s: unknown option '%s'; see stas-nvme --help\n",
+				argv[0], bad_option(argv, buf));
 			return -1;
 		}
 	}
@@ -567,6 +606,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "stas-nvme: -a/--traddr is required\n");
 		return -1;
 	}
+	if (!numeric_addr("-a/--traddr", o->traddr) ||
+	    (o->host_traddr && *o->host_traddr &&
+	     !numeric_addr("-w/--host-traddr", o->host_traddr)))
+		return -1;
 	return 0;
 }
 

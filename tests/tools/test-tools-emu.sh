@@ -92,6 +92,13 @@ expect 2 "--hostid 'x' is not a UUID" "$STAS_NVME" identify -a 127.0.0.1 -s "$P1
 expect 2 "for flush and get-log only" "$STAS_NVME" read $io --nsid 0xffffffff --len 512
 expect 0 "" "$STAS_NVME" flush $io --nsid 0xffffffff
 expect 2 "--trsvcid: '0'" "$STAS_NVME" identify -a 127.0.0.1 -s 0
+expect 2 "-a/--traddr 'localhost' is not a numeric IPv4/IPv6 address" "$STAS_NVME" discover \
+	-a localhost -s "$P1"
+expect 2 "-w/--host-traddr 'nowhere' is not a numeric" "$STAS_NVME" discover -a 127.0.0.1 \
+	-s "$P1" -w nowhere
+expect 2 "^stas-nvme discover: unknown option '-x'" "$STAS_NVME" discover -a 127.0.0.1 -x
+expect 2 "^stas-nvme identify: option '--nsid' needs an argument" "$STAS_NVME" identify \
+	-a 127.0.0.1 --nsid
 # an IPv6 address in a message is bracketed, so that its port stands apart
 expect 1 "^stas-nvme: \\[::1\\]:1: " "$STAS_NVME" discover -a ::1 -s 1
 expect 0 '"data":"0000' "$STAS_NVME" read $io --nsid 1 --len 512 --json
