@@ -91,21 +91,28 @@ static int dlp_opt(struct ctl *c, int val, const char *arg, void *userdata)
 	return ctl_usage_error(c, "invalid transport '%s' (choose from tcp, rdma, fc, loop)", arg);
 }
 
-/* The host NQN nvme-stas would default to: sys.conf's, else /etc/nvme/hostnqn. */
+/*
+ * The host NQN nvme-stas would default to: sys.conf's, else /etc/nvme/hostnqn. Without one,
+ * an empty host NQN, which stafd replaces with its own (a made-up one included).
+ */
 static void dlp_default_host_nqn(struct ctl *c, struct dlp_args *a)
 {
 	_cleanup_(sys_conf_freep) struct sys_conf *sc = NULL;
 	int r = sys_conf_load_file(NULL, NULL, &sc);
+	const char *why;
 
 	if (r >= 0 && sc->nqn[0]) {
 		strcpy(a->host_nqn, sc->nqn);
 		a->v[DLP_HOST_NQN] = a->host_nqn;
 		return;
 	}
-	fprintf(stderr,
-		"%s: no usable host NQN in %s or %s%s%s; asking with an empty one (see -q)\n",
-		ctl_service(c)->prog, SYS_CONF_FILE, STAS_HOSTNQN_FILE,
-		r >= 0 && sc->diags.n ? ": " : "", r >= 0 && sc->diags.n ? sc->diags.v[0].msg : "");
+	why = r < 0			 ? strerror(-r)
+	      : sc->nqn_error == -ENOENT ? NULL
+	      : sc->nqn_error == -EINVAL ? "not a valid NQN"
+					 : strerror(-sc->nqn_error);
+	fprintf(stderr, "%s: no host NQN in %s or %s%s%s; asking for stafd's own (see -q)\n",
+		ctl_service(c)->prog, SYS_CONF_FILE, STAS_HOSTNQN_FILE, why ? ": " : "",
+		why ? why : "");
 	a->v[DLP_HOST_NQN] = "";
 }
 
