@@ -2,7 +2,8 @@
 /*
  * Every decoder of data a controller returns: Identify (controller,
  * namespace, namespace list, descriptors), the discovery log, the ANA log,
- * the changed-namespace list, the reservation report, AEN completions.
+ * the changed-namespace list, the reservation report, the SMART log, AEN
+ * completions.
  * The first byte picks the decoder and whether the rest is used as is (the
  * length checks) or zero-padded to the length the decoder wants (the
  * content checks). Invariants: no crash, no leak, an error always comes
@@ -27,6 +28,7 @@ enum {
 	D_CHANGED,
 	D_RESV,
 	D_AEN,
+	D_SMART,
 	N_DECODERS
 };
 
@@ -132,6 +134,20 @@ static void decode(unsigned which, const uint8_t *buf, size_t len)
 		free(st);
 		break;
 	}
+	case D_SMART: {
+		struct nvme_smart_log log;
+		char num[NVME_U128_STR_LEN], cw[128];
+
+		r = nvme_smart_log_decode(buf, len, &log, &e);
+		if (!r) {
+			FUZZ_ASSERT(len == NVME_SMART_LOG_LEN);
+			nvme_u128_str(log.data_units_read, num, sizeof(num));
+			FUZZ_ASSERT(num[0] >= '0' && num[0] <= '9' && strlen(num) < sizeof(num));
+			nvme_smart_cw_describe(log.critical_warning, cw, sizeof(cw));
+			FUZZ_ASSERT(strlen(cw) < sizeof(cw));
+		}
+		break;
+	}
 	default: {
 		char text[128];
 		uint32_t dw0 = 0;
@@ -154,6 +170,8 @@ static size_t natural_len(unsigned which, size_t len)
 	case D_ANA_RGO:
 	case D_RESV:
 		return len;
+	case D_SMART:
+		return NVME_SMART_LOG_LEN;
 	default:
 		return 4096;
 	}

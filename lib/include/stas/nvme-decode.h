@@ -2,8 +2,8 @@
 /*
  * Decoders for the data structures a controller returns: Identify
  * (controller, namespace, active namespace list, namespace descriptors),
- * the discovery log page, the ANA log, the changed namespace list and
- * asynchronous event completions.
+ * the discovery log page, the ANA log, the changed namespace list, the
+ * SMART / Health Information log and asynchronous event completions.
  *
  * Every decoder takes the received buffer and its length, checks every
  * count and length it reads against that buffer (and against sane limits)
@@ -234,6 +234,73 @@ const char *nvme_ana_state_str(uint8_t state);
  */
 int nvme_changed_ns_decode(const void *buf, size_t len, uint32_t *ret, size_t max, size_t *ret_n,
 			   bool *ret_overflow, struct stas_error *e);
+
+/* ---- SMART / Health Information log (LID 0x02) ------------------------------------------ */
+
+/* A 128-bit counter, exact: value = hi * 2^64 + lo. */
+struct nvme_u128 {
+	uint64_t lo, hi;
+};
+
+/* Room for the decimal digits of 2^128 - 1 (39) and a NUL. */
+#define NVME_U128_STR_LEN 40
+
+struct nvme_smart_log {
+	uint8_t critical_warning;			 /* enum nvme_smart_cw bits */
+	uint16_t temperature;				 /* composite, Kelvin; 0: not reported */
+	uint8_t avail_spare, spare_thresh, percent_used; /* % */
+	uint8_t endu_grp_crit_warn;			 /* summary, same bit meanings */
+	struct nvme_u128 data_units_read, data_units_written; /* 1000 x 512 bytes, rounded up */
+	struct nvme_u128 host_reads, host_writes;	      /* commands */
+	struct nvme_u128 ctrl_busy_time;		      /* minutes */
+	struct nvme_u128 power_cycles, power_on_hours, unsafe_shutdowns;
+	struct nvme_u128 media_errors, num_err_log_entries;
+	uint32_t warning_temp_time, critical_temp_time; /* minutes */
+	uint16_t temp_sensor[8];			/* Kelvin; 0: not reported */
+	uint32_t thm_trans_count[2];			/* thermal management temperature 1, 2 */
+	uint32_t thm_total_time[2];			/* seconds */
+};
+
+/**
+ * nvme_smart_log_decode() - decode a SMART / Health Information log page.
+ * @len: must be 512 (NVME_SMART_LOG_LEN)
+ *
+ * Reserved bits and bytes are ignored; no value is refused (a percentage
+ * used above 100 is what a worn drive says).
+ *
+ * Return: 0, or -EBADMSG when @len is not 512.
+ */
+int nvme_smart_log_decode(const void *buf, size_t len, struct nvme_smart_log *ret,
+			  struct stas_error *e);
+
+/**
+ * nvme_u128_str() - @v in decimal, exactly, into @buf (NVME_U128_STR_LEN
+ * bytes hold any value; a smaller @buf gets a truncated string).
+ */
+char *nvme_u128_str(struct nvme_u128 v, char *buf, size_t len);
+
+/** nvme_u128_to_double() - @v as a double, for display of magnitudes. */
+double nvme_u128_to_double(struct nvme_u128 v);
+
+/**
+ * nvme_smart_cw_str() - the name of one critical warning bit (0..7):
+ * "available_spare", "temperature", "reliability", "read_only",
+ * "volatile_backup", "pmr_read_only"; "reserved" for bits 6 and 7.
+ */
+const char *nvme_smart_cw_str(unsigned bit);
+
+/**
+ * nvme_smart_cw_describe() - "none", or the names of the bits set in @cw
+ * separated by ", " ("available_spare, temperature"); names that do not fit
+ * in @buf are left out whole.
+ */
+char *nvme_smart_cw_describe(uint8_t cw, char *buf, size_t len);
+
+/** nvme_kelvin_to_celsius() - whole degrees, as nvme-cli shows them. */
+static inline int nvme_kelvin_to_celsius(uint16_t k)
+{
+	return (int)k - 273;
+}
 
 /* ---- Reservation Report (extended data structure) ------------------------------------------ */
 

@@ -415,6 +415,11 @@ enum nvme_log_id {
 
 #define NVME_LOG_CDW10_RAE (1u << 15)
 
+#define NVME_NSID_ALL	   0xffffffffu /* every namespace: controller-wide logs */
+
+/* Identify Controller LPA (Log Page Attributes) */
+#define NVME_LPA_SMART_PER_NS (1u << 0) /* SMART log per namespace */
+
 enum nvmf_trtype {
 	NVMF_TRTYPE_RDMA = 1,
 	NVMF_TRTYPE_FC = 2,
@@ -491,6 +496,50 @@ enum nvme_ana_state {
 	NVME_ANA_INACCESSIBLE = 0x3,
 	NVME_ANA_PERSISTENT_LOSS = 0x4,
 	NVME_ANA_CHANGE = 0xf,
+};
+
+/*
+ * SMART / Health Information (LID 0x02), 512 bytes. The counters from DUR to NELE are
+ * 128-bit little-endian integers, kept as bytes: no host type holds them.
+ */
+struct nvme_smart_log_page {
+	uint8_t cw;    /* critical warning, enum nvme_smart_cw */
+	le16 ctemp;    /* composite temperature, Kelvin */
+	uint8_t avsp;  /* available spare, % */
+	uint8_t avspt; /* available spare threshold, % */
+	uint8_t pused; /* percentage used (may exceed 100) */
+	uint8_t egcws; /* endurance group critical warning summary */
+	uint8_t rsvd7[25];
+	uint8_t dur[16];  /* data units read, 1000 x 512 bytes */
+	uint8_t duw[16];  /* data units written */
+	uint8_t hrc[16];  /* host read commands */
+	uint8_t hwc[16];  /* host write commands */
+	uint8_t cbt[16];  /* controller busy time, minutes */
+	uint8_t pwrc[16]; /* power cycles */
+	uint8_t poh[16];  /* power on hours */
+	uint8_t upl[16];  /* unsafe shutdowns */
+	uint8_t mdie[16]; /* media and data integrity errors */
+	uint8_t nele[16]; /* number of error information log entries */
+	le32 wctt;	  /* warning composite temperature time, minutes */
+	le32 cctt;	  /* critical composite temperature time, minutes */
+	le16 tsen[8];	  /* temperature sensors 1-8, Kelvin; 0: not reported */
+	le32 tmt1tc;	  /* thermal management temperature 1 transition count */
+	le32 tmt2tc;
+	le32 ttftmt1; /* total time for thermal management temperature 1, seconds */
+	le32 ttftmt2;
+	uint8_t rsvd232[280];
+} __packed;
+
+#define NVME_SMART_LOG_LEN 512
+
+/* Critical Warning bits (byte 0); 7:6 reserved */
+enum nvme_smart_cw {
+	NVME_SMART_CW_SPARE = 1u << 0,		 /* available spare below threshold */
+	NVME_SMART_CW_TEMPERATURE = 1u << 1,	 /* temperature outside a threshold */
+	NVME_SMART_CW_RELIABILITY = 1u << 2,	 /* NVM subsystem reliability degraded */
+	NVME_SMART_CW_READ_ONLY = 1u << 3,	 /* media placed in read-only mode */
+	NVME_SMART_CW_VOLATILE_BACKUP = 1u << 4, /* volatile memory backup device failed */
+	NVME_SMART_CW_PMR_READ_ONLY = 1u << 5,	 /* persistent memory region read-only */
 };
 
 #define NVME_CHANGED_NS_MAX	 1024
@@ -753,6 +802,32 @@ NVME_ASSERT_SIZE(struct nvme_ana_group_desc, 32);
 NVME_ASSERT_OFF(struct nvme_ana_group_desc, nnsids, 4);
 NVME_ASSERT_OFF(struct nvme_ana_group_desc, chgcnt, 8);
 NVME_ASSERT_OFF(struct nvme_ana_group_desc, state, 16);
+
+NVME_ASSERT_SIZE(struct nvme_smart_log_page, NVME_SMART_LOG_LEN);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, cw, 0);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, ctemp, 1);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, avsp, 3);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, avspt, 4);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, pused, 5);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, egcws, 6);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, dur, 32);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, duw, 48);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, hrc, 64);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, hwc, 80);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, cbt, 96);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, pwrc, 112);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, poh, 128);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, upl, 144);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, mdie, 160);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, nele, 176);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, wctt, 192);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, cctt, 196);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, tsen, 200);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, tmt1tc, 216);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, tmt2tc, 220);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, ttftmt1, 224);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, ttftmt2, 228);
+NVME_ASSERT_OFF(struct nvme_smart_log_page, rsvd232, 232);
 
 NVME_ASSERT_SIZE(struct nvmf_dim_hdr, 1024);
 NVME_ASSERT_OFF(struct nvmf_dim_hdr, nument, 8);
