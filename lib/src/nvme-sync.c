@@ -15,7 +15,6 @@
 #include "stas/nvme-status.h"
 #include "nvme-sync-private.h"
 
-
 /* One call in flight. */
 struct waiter {
 	bool done;
@@ -325,6 +324,24 @@ int nvme_sync_get_changed_ns(struct nvme_sync *s, uint32_t *ret, size_t max, siz
 	return nvme_changed_ns_decode(buf, sizeof(buf), ret, max, ret_n, ret_overflow, e);
 }
 
+int nvme_sync_get_smart_log(struct nvme_sync *s, uint32_t nsid, struct nvme_smart_log *ret,
+			    struct stas_error *e)
+{
+	const struct nvme_ctrl_id *id = nvme_ctrl_identity(s->ctrl);
+	uint8_t buf[NVME_SMART_LOG_LEN];
+	int r;
+
+	if (nsid != NVME_NSID_ALL && !(id->lpa & NVME_LPA_SMART_PER_NS))
+		return stas_error_set(
+			e, -EOPNOTSUPP,
+			"the controller keeps no SMART log per namespace (LPA bit 0)");
+	/* RAE clear, as nvme-cli reads it: reading the log re-arms SMART/Health events */
+	r = nvme_sync_get_log(s, NVME_LOG_SMART, nsid, 0, false, 0, buf, sizeof(buf), e);
+	if (r < 0)
+		return r;
+	return nvme_smart_log_decode(buf, sizeof(buf), ret, e);
+}
+
 static void disc_done(void *arg, int err, const char *msg, struct nvmf_disc_log *log)
 {
 	struct waiter *w = arg;
@@ -368,7 +385,8 @@ int nvme_sync_dim(struct nvme_sync *s, uint8_t tas, const char *symname, struct 
 		return stas_error_set(e, r,
 				      "%s does not take explicit registrations (DCTYPE %u: neither "
 				      "a direct nor a central discovery controller)",
-				      nvme_ctrl_subsysnqn(s->ctrl), nvme_ctrl_identity(s->ctrl)->dctype);
+				      nvme_ctrl_subsysnqn(s->ctrl),
+				      nvme_ctrl_identity(s->ctrl)->dctype);
 	return finish(s, &w, r, tas == NVMF_DIM_TAS_DEREGISTER ? "deregistration" : "registration",
 		      e);
 }

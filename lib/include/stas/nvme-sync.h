@@ -77,6 +77,15 @@ int nvme_sync_get_ana_log(struct nvme_sync *s, bool groups_only, struct nvme_ana
 int nvme_sync_get_changed_ns(struct nvme_sync *s, uint32_t *ret, size_t max, size_t *ret_n,
 			     bool *ret_overflow, struct stas_error *e);
 
+/**
+ * nvme_sync_get_smart_log() - the SMART / Health Information log (LID 0x02),
+ * decoded. @nsid: NVME_NSID_ALL (0xffffffff) for the whole controller, or one
+ * namespace (needs Identify LPA bit 0: -EOPNOTSUPP otherwise, nothing sent).
+ * Read with RAE clear, as nvme-cli does, so a SMART/Health event is re-armed.
+ */
+int nvme_sync_get_smart_log(struct nvme_sync *s, uint32_t nsid, struct nvme_smart_log *ret,
+			    struct stas_error *e);
+
 /** nvme_sync_get_discovery_log() - the whole discovery log (GENCTR-checked); free() it. */
 int nvme_sync_get_discovery_log(struct nvme_sync *s, struct nvmf_disc_log **ret,
 				struct stas_error *e);
