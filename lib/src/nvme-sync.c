@@ -331,7 +331,8 @@ int nvme_sync_get_smart_log(struct nvme_sync *s, uint32_t nsid, struct nvme_smar
 	uint8_t buf[NVME_SMART_LOG_LEN];
 	int r;
 
-	if (nsid != NVME_NSID_ALL && !(id->lpa & NVME_LPA_SMART_PER_NS))
+	/* NSID 0 means the controller too since NVMe 2.0; older controllers refuse it */
+	if (nsid != NVME_NSID_ALL && nsid && !(id->lpa & NVME_LPA_SMART_PER_NS))
 		return stas_error_set(
 			e, -EOPNOTSUPP,
 			"the controller keeps no SMART log per namespace (LPA bit 0)");

@@ -4,9 +4,11 @@
  * can compare the two tools line by line.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "nvme-print.h"
+#include "stas/cleanup.h"
 #include "stas/host-id.h"
 
 static const char *eflags_str(uint16_t f, char *buf, size_t len)
@@ -239,5 +241,168 @@ void print_hex(FILE *f, const uint8_t *buf, size_t len)
 		for (size_t k = i; k < i + 16 && k < len; k++)
 			fprintf(f, " %02x", buf[k]);
 		fputc('\n', f);
+	}
+}
+
+/* ---- SMART / Health Information log ------------------------------------------------------- */
+
+enum smart_unit { U_COUNT, U_DATA, U_MINUTES, U_HOURS };
+
+static const struct smart_counter {
+	const char *name;
+	size_t off; /* of the struct nvme_u128 in struct nvme_smart_log */
+	enum smart_unit unit;
+} smart_counters[] = {
+	{ "data_units_read", offsetof(struct nvme_smart_log, data_units_read), U_DATA },
+	{ "data_units_written", offsetof(struct nvme_smart_log, data_units_written), U_DATA },
+	{ "host_read_commands", offsetof(struct nvme_smart_log, host_reads), U_COUNT },
+	{ "host_write_commands", offsetof(struct nvme_smart_log, host_writes), U_COUNT },
+	{ "controller_busy_time", offsetof(struct nvme_smart_log, ctrl_busy_time), U_MINUTES },
+	{ "power_cycles", offsetof(struct nvme_smart_log, power_cycles), U_COUNT },
+	{ "power_on_hours", offsetof(struct nvme_smart_log, power_on_hours), U_HOURS },
+	{ "unsafe_shutdowns", offsetof(struct nvme_smart_log, unsafe_shutdowns), U_COUNT },
+	{ "media_errors", offsetof(struct nvme_smart_log, media_errors), U_COUNT },
+	{ "num_err_log_entries", offsetof(struct nvme_smart_log, num_err_log_entries), U_COUNT },
+};
+
+static struct nvme_u128 smart_counter(const struct nvme_smart_log *l, const struct smart_counter *c)
+{
+	struct nvme_u128 v;
+
+	memcpy(&v, (const uint8_t *)l + c->off, sizeof(v));
+	return v;
+}
+
+/* "63.0 MB": @units data units of 1000 x 512 bytes, in SI units */
+static const char *data_size(struct nvme_u128 units, char *buf, size_t len)
+{
+	static const char *const si[] = { "B",	"kB", "MB", "GB", "TB", "PB",
+					  "EB", "ZB", "YB", "RB", "QB" };
+	double bytes = nvme_u128_to_double(units) * 512000.0;
+	size_t i = 0;
+
+	while (bytes >= 1000.0 && i + 1 < ARRAY_SIZE(si)) {
+		bytes /= 1000.0;
+		i++;
+	}
+	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", bytes, si[i]);
+	return buf;
+}
+
+/* JSON for a 128-bit counter: a number below 2^53 (exact in any JSON reader), else a string. */
+static json_object *json_u128(struct nvme_u128 v)
+{
+	char buf[NVME_U128_STR_LEN];
+
+	if (!v.hi && v.lo < (1ull << 53))
+		return json_object_new_uint64(v.lo);
+	return json_object_new_string(nvme_u128_str(v, buf, sizeof(buf)));
+}
+
+static json_object *json_cw_names(uint8_t cw)
+{
+	json_object *a = json_object_new_array();
+
+	for (unsigned bit = 0; bit < 8; bit++)
+		if (cw & (1u << bit))
+			json_object_array_add(a, json_object_new_string(nvme_smart_cw_str(bit)));
+	return a;
+}
+
+json_object *json_smart_log(uint32_t nsid, const struct nvme_smart_log *l)
+{
+	json_object *o = json_object_new_object();
+	char name[40];
+
+	json_object_object_add(o, "nsid", json_object_new_uint64(nsid));
+	json_object_object_add(o, "critical_warning", json_object_new_int(l->critical_warning));
+	json_object_object_add(o, "critical_warning_names", json_cw_names(l->critical_warning));
+	json_object_object_add(o, "temperature", json_object_new_int(l->temperature));
+	if (l->temperature)
+		json_object_object_add(o, "temperature_celsius",
+				       json_object_new_int(nvme_kelvin_to_celsius(l->temperature)));
+	json_object_object_add(o, "available_spare", json_object_new_int(l->avail_spare));
+	json_object_object_add(o, "available_spare_threshold",
+			       json_object_new_int(l->spare_thresh));
+	json_object_object_add(o, "percentage_used", json_object_new_int(l->percent_used));
+	json_object_object_add(o, "endurance_group_critical_warning",
+			       json_object_new_int(l->endu_grp_crit_warn));
+	for (size_t i = 0; i < ARRAY_SIZE(smart_counters); i++)
+		json_object_object_add(o, smart_counters[i].name,
+				       json_u128(smart_counter(l, &smart_counters[i])));
+	json_object_object_add(o, "warning_temperature_time",
+			       json_object_new_uint64(l->warning_temp_time));
+	json_object_object_add(o, "critical_temperature_time",
+			       json_object_new_uint64(l->critical_temp_time));
+	for (unsigned i = 0; i < ARRAY_SIZE(l->temp_sensor); i++) {
+		if (!l->temp_sensor[i])
+			continue;
+		snprintf(name, sizeof(name), "temperature_sensor_%u", i + 1);
+		json_object_object_add(o, name, json_object_new_int(l->temp_sensor[i]));
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "thermal_mgmt_t%u_transition_count", i + 1);
+		json_object_object_add(o, name, json_object_new_uint64(l->thm_trans_count[i]));
+		snprintf(name, sizeof(name), "thermal_mgmt_t%u_total_time", i + 1);
+		json_object_object_add(o, name, json_object_new_uint64(l->thm_total_time[i]));
+	}
+	return o;
+}
+
+static void print_temp(FILE *f, const char *name, uint16_t k)
+{
+	if (k)
+		fprintf(f, "%-35s : %u K (%d °C)\n", name, k, nvme_kelvin_to_celsius(k));
+	else
+		fprintf(f, "%-35s : not reported\n", name);
+}
+
+void print_smart_log(FILE *f, uint32_t nsid, const struct nvme_smart_log *l)
+{
+	char num[NVME_U128_STR_LEN], text[160], name[40];
+
+	if (nsid == 0xffffffffu)
+		fprintf(f, "SMART/Health Information log, controller (nsid 0xffffffff)\n");
+	else
+		fprintf(f, "SMART/Health Information log, nsid %u\n", nsid);
+	fprintf(f, "%-35s : 0x%02x (%s)\n", "critical_warning", l->critical_warning,
+		nvme_smart_cw_describe(l->critical_warning, text, sizeof(text)));
+	print_temp(f, "temperature", l->temperature);
+	fprintf(f, "%-35s : %u%%\n", "available_spare", l->avail_spare);
+	fprintf(f, "%-35s : %u%%\n", "available_spare_threshold", l->spare_thresh);
+	fprintf(f, "%-35s : %u%%\n", "percentage_used", l->percent_used);
+	fprintf(f, "%-35s : 0x%02x\n", "endurance_group_critical_warning", l->endu_grp_crit_warn);
+	for (size_t i = 0; i < ARRAY_SIZE(smart_counters); i++) {
+		const struct smart_counter *c = &smart_counters[i];
+		struct nvme_u128 v = smart_counter(l, c);
+
+		fprintf(f, "%-35s : %s", c->name, nvme_u128_str(v, num, sizeof(num)));
+		switch (c->unit) {
+		case U_DATA:
+			fprintf(f, " (%s)\n", data_size(v, text, sizeof(text)));
+			break;
+		case U_MINUTES:
+			fprintf(f, " min\n");
+			break;
+		case U_HOURS:
+			fprintf(f, " h\n");
+			break;
+		default:
+			fputc('\n', f);
+		}
+	}
+	fprintf(f, "%-35s : %u min\n", "warning_temperature_time", l->warning_temp_time);
+	fprintf(f, "%-35s : %u min\n", "critical_temperature_time", l->critical_temp_time);
+	for (unsigned i = 0; i < ARRAY_SIZE(l->temp_sensor); i++) {
+		if (!l->temp_sensor[i])
+			continue;
+		snprintf(name, sizeof(name), "temperature_sensor_%u", i + 1);
+		print_temp(f, name, l->temp_sensor[i]);
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "thermal_mgmt_t%u_transition_count", i + 1);
+		fprintf(f, "%-35s : %u\n", name, l->thm_trans_count[i]);
+		snprintf(name, sizeof(name), "thermal_mgmt_t%u_total_time", i + 1);
+		fprintf(f, "%-35s : %u s\n", name, l->thm_total_time[i]);
 	}
 }

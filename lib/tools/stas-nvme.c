@@ -158,7 +158,8 @@ static int cmd_discover(const struct opts *o, struct nvme_ctrl_config *cfg)
 	return rc;
 }
 
-/* ---- identify, list-ns, ana, get-log, wait-event ------------------------------------------ */
+/* ---- identify, list-ns, ana, smart-log, get-log, wait-event
+ * ------------------------------------------ */
 
 static int cmd_identify(const struct opts *o, struct nvme_ctrl_config *cfg)
 {
@@ -231,6 +232,25 @@ static int cmd_ana(const struct opts *o, struct nvme_ctrl_config *cfg)
 	nvme_sync_disconnect(s);
 	if (!rc)
 		o->json ? json_out(json_ana_log(log)) : print_ana_log(stdout, log);
+	return rc;
+}
+
+static int cmd_smart_log(const struct opts *o, struct nvme_ctrl_config *cfg)
+{
+	uint32_t nsid = o->nsid_given ? o->nsid : NVME_NSID_ALL;
+	struct nvme_smart_log log;
+	struct stas_error e = { 0 };
+	struct nvme_sync *s;
+	int rc = 0;
+
+	if (connect_or_fail(cfg, &s))
+		return 1;
+	if (nvme_sync_get_smart_log(s, nsid, &log, &e) < 0)
+		rc = fail("", &e);
+	nvme_sync_disconnect(s);
+	if (!rc)
+		o->json ? json_out(json_smart_log(nsid, &log))
+			: print_smart_log(stdout, nsid, &log);
 	return rc;
 }
 
@@ -321,6 +341,9 @@ static const struct cmd_entry commands[] = {
 	{ "identify", cmd_identify, "-a ADDR [-s 4420] -n NQN [--nsid N]" },
 	{ "list-ns", cmd_list_ns, "-a ADDR [-s 4420] -n NQN" },
 	{ "ana", cmd_ana, "-a ADDR [-s 4420] -n NQN" },
+	{ "smart-log", cmd_smart_log,
+	  "-a ADDR [-s 4420] -n NQN [--nsid N (default 0xffffffff: the controller)]\n"
+	  "                SMART / Health log; a data unit is 1000 x 512 bytes" },
 	{ "get-log", cmd_get_log,
 	  "-a ADDR -n NQN --lid ID --len BYTES [--offset B] [--lsp N] "
 	  "[--nsid N (default 0xffffffff)] [--raw]" },

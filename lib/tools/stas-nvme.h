@@ -9,8 +9,6 @@
 
 #include "stas/nvme-sync.h"
 
-#define NVME_NSID_ALL 0xffffffffu
-
 /* cmd_entry.flags */
 #define CMD_STABLE_HOSTID 0x1 /* refuses a generated host identity */
 

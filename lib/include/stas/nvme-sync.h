@@ -80,7 +80,8 @@ int nvme_sync_get_changed_ns(struct nvme_sync *s, uint32_t *ret, size_t max, siz
 /**
  * nvme_sync_get_smart_log() - the SMART / Health Information log (LID 0x02),
  * decoded. @nsid: NVME_NSID_ALL (0xffffffff) for the whole controller, or one
- * namespace (needs Identify LPA bit 0: -EOPNOTSUPP otherwise, nothing sent).
+ * namespace (needs Identify LPA bit 0: -EOPNOTSUPP otherwise, nothing sent);
+ * 0 is sent as given (the controller since NVMe 2.0; nvmet refuses it).
  * Read with RAE clear, as nvme-cli does, so a SMART/Health event is re-armed.
  */
 int nvme_sync_get_smart_log(struct nvme_sync *s, uint32_t nsid, struct nvme_smart_log *ret,
