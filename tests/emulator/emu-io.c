@@ -134,6 +134,29 @@ static void dsm(struct emu_cmd *cmd)
 			    (uint64_t)le32toh(r[i].nlb) << ns->lba_shift);
 }
 
+/* The SMART log's counters (NVM Command Set): what completed successfully. */
+static void count(struct emu_cmd *cmd)
+{
+	struct emu_ns *ns = cmd->ns;
+
+	switch (cmd->sqe.opcode) {
+	case NVME_IO_READ:
+	case NVME_IO_COMPARE:
+		ns->host_reads++;
+		ns->bytes_read += cmd->len;
+		break;
+	case NVME_IO_WRITE:
+		ns->host_writes++;
+		ns->bytes_written += cmd->len;
+		break;
+	case NVME_IO_WRITE_ZEROES:
+		ns->host_writes++; /* a write command, but no data units */
+		break;
+	default:
+		break;
+	}
+}
+
 void emu_io_exec(struct emu_cmd *cmd)
 {
 	struct emu_ns *ns = cmd->ns;
@@ -166,4 +189,6 @@ void emu_io_exec(struct emu_cmd *cmd)
 	default:
 		emu_resv_exec(cmd);
 	}
+	if (!cmd->status)
+		count(cmd);
 }

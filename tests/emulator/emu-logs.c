@@ -8,11 +8,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "emu-private.h"
 
 #define ERROR_LOG_LEN 64
-#define SMART_LOG_LEN 512
 
 struct log_req {
 	uint8_t lid, lsp;
@@ -106,19 +106,61 @@ static int changed_ns_log(struct emu_ctrl *ctrl, uint8_t **ret, uint32_t *ret_le
 	return 0;
 }
 
-/* SMART: a healthy, cool, unused drive (composite temperature 300 K, 100 % spare). */
-static int smart_log(uint8_t **ret, uint32_t *ret_len)
-{
-	uint8_t *b = calloc(1, SMART_LOG_LEN);
+/* ---- SMART / Health (LID 0x02) ------------------------------------------------------------ */
 
-	if (!b)
+#define SMART_TEMP_K 313 /* 40 degrees Celsius, constant */
+
+static void put_u128(uint8_t dst[16], uint64_t v)
+{
+	le64 w = htole64(v);
+
+	memset(dst, 0, 16);
+	memcpy(dst, &w, sizeof(w));
+}
+
+/*
+ * A healthy drive at 313 K with full spare, counting the I/O it served: one namespace, or
+ * every namespace of the subsystem for NVME_NSID_ALL (bytes summed, then rounded up to data
+ * units of 1000 x 512 bytes). Another NSID, 0 included, is Invalid Namespace, as in nvmet.
+ */
+static int smart_log(struct emu_cmd *cmd, uint8_t **ret, uint32_t *ret_len)
+{
+	struct emu_ctrl *ctrl = cmd->conn->ctrl;
+	uint32_t nsid = le32toh(cmd->sqe.nsid);
+	uint64_t rd = 0, wr = 0, rd_bytes = 0, wr_bytes = 0, now_ns;
+	struct nvme_smart_log_page *p;
+	struct timespec now;
+	struct emu_ns *ns;
+
+	if (nsid != NVME_NSID_ALL && !emu_ns_find(ctrl->subsys, nsid)) {
+		cmd->status = DNR(NVME_SC_INVALID_NS);
+		return 1;
+	}
+	TAILQ_FOREACH (ns, &ctrl->subsys->nss, link) {
+		if (nsid != NVME_NSID_ALL && ns->nsid != nsid)
+			continue;
+		rd += ns->host_reads;
+		wr += ns->host_writes;
+		rd_bytes += ns->bytes_read;
+		wr_bytes += ns->bytes_written;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
 		return -ENOMEM;
-	b[1] = 300 & 0xff;
-	b[2] = 300 >> 8;
-	b[3] = 100; /* available spare */
-	b[4] = 10;  /* threshold */
-	*ret = b;
-	*ret_len = SMART_LOG_LEN;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+	p->ctemp = htole16(SMART_TEMP_K);
+	p->tsen[0] = htole16(SMART_TEMP_K);
+	p->avsp = 100;
+	p->avspt = 10;
+	put_u128(p->dur, (rd_bytes + 511999) / 512000);
+	put_u128(p->duw, (wr_bytes + 511999) / 512000);
+	put_u128(p->hrc, rd);
+	put_u128(p->hwc, wr);
+	put_u128(p->pwrc, 1);
+	put_u128(p->poh, (now_ns - ctrl->emu->start_ns) / 3600000000000ull);
+	*ret = (uint8_t *)p;
+	*ret_len = sizeof(*p);
 	return 0;
 }
 
@@ -156,7 +198,7 @@ static int build_log(struct emu_cmd *cmd, const struct log_req *lr, uint8_t **re
 	case NVME_LOG_ERROR:
 		return zero_log(ERROR_LOG_LEN, ret, ret_len);
 	case NVME_LOG_SMART:
-		return smart_log(ret, ret_len);
+		return smart_log(cmd, ret, ret_len);
 	case NVME_LOG_CHANGED_NS:
 		return changed_ns_log(ctrl, ret, ret_len);
 	case NVME_LOG_ANA:

@@ -85,6 +85,9 @@ struct emu_ns {
 	size_t nchunks;
 	uint8_t nguid[16];
 	struct emu_resv resv;
+	/* for the SMART log: commands and bytes served since the namespace was added */
+	uint64_t host_reads, host_writes; /* Read + Compare; Write + Write Zeroes */
+	uint64_t bytes_read, bytes_written;
 };
 
 struct emu_subsys {
@@ -245,6 +248,7 @@ struct emu {
 	uint16_t next_cntlid;
 	char disc_nqn[NVMF_NQN_SIZE];
 	uint64_t mem_used, mem_cap;
+	uint64_t start_ns; /* CLOCK_MONOTONIC at emu_new(): the SMART log's power-on time */
 };
 
 /* emu.c */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -47,6 +48,7 @@ static void reap_cb(evutil_socket_t fd, short what, void *arg)
 int emu_new(struct event_base *base, struct emu **ret)
 {
 	struct emu *emu = calloc(1, sizeof(*emu));
+	struct timespec now;
 
 	if (!emu)
 		return -ENOMEM;
@@ -60,6 +62,8 @@ int emu_new(struct event_base *base, struct emu **ret)
 	emu->genctr = 1;
 	emu->ana_chgcnt = 1;
 	emu->mem_cap = 1ull << 30;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	emu->start_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 	emu->reap_ev = event_new(base, -1, 0, reap_cb, emu);
 	if (!emu->reap_ev) {
 		free(emu);
