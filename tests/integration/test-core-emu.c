@@ -4,7 +4,8 @@
  * a target that stalls, resets, lies or sends malformed PDUs (each must
  * end in an error that names it, never a hang or a crash), multi-PDU C2H
  * data and many R2Ts per write, GENCTR changing under a discovery read,
- * Compare, LBA Out of Range, and reservations with two hosts.
+ * Compare, LBA Out of Range, reservations with two hosts, and SMART
+ * counters that follow the I/O served.
  */
 #include <check.h>
 #include <errno.h>
@@ -300,6 +301,107 @@ START_TEST(test_compare_and_range)
 }
 END_TEST
 
+/* ---- SMART / Health log: the emulator counts the I/O it served ------------------------------- */
+
+struct smart_step {
+	uint32_t nsid;
+	bool write;
+	uint32_t blocks; /* per call; nvme_sync_* splits by MDTS */
+	unsigned calls;
+};
+
+static const struct smart_step smart_steps[] = {
+	{ 1, true, 1, 3 },     /* 1536 bytes: 3 commands, rounded up to 1 data unit */
+	{ 1, true, 997, 1 },   /* with the above, exactly 1000 x 512 bytes: still 1 unit */
+	{ 1, true, 1, 1 },     /* one byte-block past it: 2 units */
+	{ 2, true, 2048, 2 },  /* 2 MiB, split by MDTS into several commands per call */
+	{ 2, false, 8, 4 },    /* reads count apart from writes */
+	{ 1, false, 1000, 1 }, /* one data unit read */
+};
+
+struct smart_tally {
+	uint64_t writes, reads, wbytes, rbytes;
+};
+
+static uint64_t units(uint64_t bytes)
+{
+	return (bytes + 511999) / 512000;
+}
+
+static void smart_expect(struct nvme_sync *s, uint32_t nsid, const struct smart_tally *t,
+			 const char *when)
+{
+	struct nvme_smart_log l;
+	struct stas_error e = { 0 };
+
+	ck_assert_msg(nvme_sync_get_smart_log(s, nsid, &l, &e) == 0, "%s", e.msg);
+	ck_assert_msg(l.host_writes.lo == t->writes && !l.host_writes.hi,
+		      "%s, nsid %#x: %llu host write commands, want %llu", when, nsid,
+		      (unsigned long long)l.host_writes.lo, (unsigned long long)t->writes);
+	ck_assert_msg(l.host_reads.lo == t->reads && !l.host_reads.hi,
+		      "%s, nsid %#x: %llu host read commands, want %llu", when, nsid,
+		      (unsigned long long)l.host_reads.lo, (unsigned long long)t->reads);
+	ck_assert_msg(l.data_units_written.lo == units(t->wbytes) && !l.data_units_written.hi,
+		      "%s, nsid %#x: %llu data units written, want %llu", when, nsid,
+		      (unsigned long long)l.data_units_written.lo,
+		      (unsigned long long)units(t->wbytes));
+	ck_assert_msg(l.data_units_read.lo == units(t->rbytes) && !l.data_units_read.hi,
+		      "%s, nsid %#x: %llu data units read, want %llu", when, nsid,
+		      (unsigned long long)l.data_units_read.lo,
+		      (unsigned long long)units(t->rbytes));
+	ck_assert_uint_eq(l.temperature, 313);
+	ck_assert_uint_eq(l.temp_sensor[0], 313);
+	ck_assert_uint_eq(l.avail_spare, 100);
+	ck_assert_uint_eq(l.critical_warning, 0);
+	ck_assert_uint_eq(l.power_cycles.lo, 1);
+	ck_assert_uint_eq(l.power_on_hours.lo, 0); /* the emulator started moments ago */
+}
+
+/* Write and read N blocks at a time; the per-namespace and controller-wide counters follow. */
+START_TEST(test_smart_counts_io)
+{
+	struct nvme_sync *s = connect_ok(NQN, 2, false);
+	struct smart_tally ns[3] = { { 0 } }, all;
+	struct stas_error e = { 0 };
+	struct nvme_ctrl_info info;
+	struct nvme_smart_log l;
+	uint64_t max;
+	_cleanup_free_ uint8_t *buf = calloc(2048, 512);
+
+	nvme_sync_controller_info(s, &info);
+	max = nvme_ctrl_id_max_xfer(&info.id, info.cap);
+	ck_assert_uint_gt(max, 0);
+	ck_assert(info.id.lpa & NVME_LPA_SMART_PER_NS);
+	smart_expect(s, NVME_NSID_ALL, &ns[0], "before any I/O");
+	for (size_t i = 0; i < ARRAY_SIZE(smart_steps); i++) {
+		const struct smart_step *st = &smart_steps[i];
+		size_t len = (size_t)st->blocks * 512;
+		struct smart_tally *t = &ns[st->nsid];
+		char when[32];
+
+		for (unsigned c = 0; c < st->calls; c++) {
+			int r = st->write ? nvme_sync_write(s, st->nsid, 64, buf, len, &e)
+					  : nvme_sync_read(s, st->nsid, 64, buf, len, &e);
+
+			ck_assert_msg(r == 0, "step %zu: %s", i, e.msg);
+			*(st->write ? &t->writes : &t->reads) += (len + max - 1) / max;
+			*(st->write ? &t->wbytes : &t->rbytes) += len;
+		}
+		snprintf(when, sizeof(when), "after step %zu", i);
+		smart_expect(s, st->nsid, t, when);
+		all = (struct smart_tally){ ns[1].writes + ns[2].writes, ns[1].reads + ns[2].reads,
+					    ns[1].wbytes + ns[2].wbytes,
+					    ns[1].rbytes + ns[2].rbytes };
+		smart_expect(s, NVME_NSID_ALL, &all, when);
+	}
+	/* the 2 MiB writes really were split, so commands and units are counted apart */
+	ck_assert_uint_gt(ns[2].writes, 2);
+	ck_assert_int_eq(nvme_sync_get_smart_log(s, 9, &l, &e), -EREMOTEIO);
+	ck_assert_msg(strstr(e.msg, "Invalid Namespace"), "%s", e.msg);
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
 /* Two hosts, one namespace: register, acquire, conflict by name, report, preempt, clear. */
 START_TEST(test_reservations)
 {
@@ -529,6 +631,7 @@ static Suite *emu_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_multi_pdu_transfers, 0, 2);
 	tcase_add_test(tc, test_compare_and_range);
+	tcase_add_test(tc, test_smart_counts_io);
 	tcase_add_test(tc, test_reservations);
 	tcase_add_test(tc, test_dim_sent_to_ddc);
 	tcase_add_test(tc, test_unique_discovery_nqn);

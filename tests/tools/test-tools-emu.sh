@@ -103,6 +103,31 @@ expect 2 "^stas-nvme identify: option '--nsid' needs an argument" "$STAS_NVME" i
 expect 1 "^stas-nvme: \\[::1\\]:1: " "$STAS_NVME" discover -a ::1 -s 1
 expect 0 '"data":"0000' "$STAS_NVME" read $io --nsid 1 --len 512 --json
 
+# smart-log: a write of 512,000 bytes (one data unit; 16 commands at mdts 3, 32 KiB each) moves
+# host_write_commands by 16 and data_units_written by exactly 1, whatever was written before
+smart_field() { # NAME [OPTIONS]: one counter of $NQN's SMART log, read with --json
+	f=$1
+	shift
+	timeout 60 "$STAS_NVME" smart-log $io "$@" --json | sed -n "s/^ *\"$f\": *\([0-9]*\),*$/\1/p"
+}
+check_delta() { # WHAT BEFORE AFTER WANT
+	if [ -n "$2" ] && [ -n "$3" ] && [ $(($3 - $2)) = "$4" ]; then
+		echo "ok: smart-log $1 grew by $4"
+	else
+		echo "FAIL: smart-log $1 went from '$2' to '$3', want +$4"
+		fails=$((fails + 1))
+	fi
+}
+w0=$(smart_field host_write_commands --nsid 1)
+u0=$(smart_field data_units_written)
+expect 0 "wrote 512000 bytes" "$STAS_NVME" write $io --nsid 1 --slba 0 --len 512000 --pattern 7
+check_delta host_write_commands "$w0" "$(smart_field host_write_commands --nsid 1)" 16
+check_delta data_units_written "$u0" "$(smart_field data_units_written)" 1
+expect 0 "^temperature +: 313 K \(40 °C\)$" "$STAS_NVME" smart-log $io
+expect 0 "^data_units_written +: [0-9]+ \([0-9.]+ [kMG]?B\)$" "$STAS_NVME" smart-log $io --nsid 1
+expect 0 '"temperature_celsius":40' "$STAS_NVME" smart-log $io --json
+expect 1 "Get Log Page: Invalid Namespace" "$STAS_NVME" smart-log $io --nsid 9
+
 # --max-depth 1: port 3 is a direct referral of port 1, so it is read even though port 2's
 # referral to it (depth 2) is not followed
 expect 0 "Discovery Log of 127.0.0.1:$P3" "$STAS_NVME" discover -a 127.0.0.1 -s "$P1" \
