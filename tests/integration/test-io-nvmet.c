@@ -4,7 +4,8 @@
  * reads with per-block patterns (LBA + generation stamp) on every
  * namespace of the test bed, one and four I/O queues, digests off and on,
  * every transfer path nvmet exercises (in-capsule up to 16 KiB, R2T above,
- * transfers split by MDTS/NLB), and the errors a user must be able to read.
+ * transfers split by MDTS/NLB), the errors a user must be able to read, and
+ * the SMART log nvmet fills from the block device's statistics.
  */
 #include <check.h>
 #include <endian.h>
@@ -197,6 +198,146 @@ START_TEST(test_commands_and_errors)
 }
 END_TEST
 
+/* ---- SMART / Health log: what nvmet (6.1) reports -------------------------------------------- */
+
+static struct nvme_smart_log smart(struct nvme_sync *s, uint32_t nsid)
+{
+	struct nvme_smart_log l;
+	struct stas_error e = { 0 };
+
+	ck_assert_msg(nvme_sync_get_smart_log(s, nsid, &l, &e) == 0, "nsid %#x: %s", nsid, e.msg);
+	return l;
+}
+
+static uint64_t u64(struct nvme_u128 v, const char *what)
+{
+	char buf[NVME_U128_STR_LEN];
+
+	ck_assert_msg(!v.hi, "%s: %s, not a count nvmet could have", what,
+		      nvme_u128_str(v, buf, sizeof(buf)));
+	return v.lo;
+}
+
+/*
+ * What nvmet never fills (admin-cmd.c, nvmet_execute_get_log_page_smart): everything but the
+ * four I/O counters (block-device namespaces only) and the controller's error count.
+ */
+static void smart_unfilled(const struct nvme_smart_log *l, const char *what)
+{
+	static const uint16_t no_sensors[8];
+
+	ck_assert_msg(!l->critical_warning && !l->temperature && !l->avail_spare &&
+			      !l->spare_thresh && !l->percent_used && !l->endu_grp_crit_warn,
+		      "%s: warning %#x, %u K, spare %u/%u, used %u", what, l->critical_warning,
+		      l->temperature, l->avail_spare, l->spare_thresh, l->percent_used);
+	ck_assert_msg(!u64(l->ctrl_busy_time, what) && !u64(l->power_cycles, what) &&
+			      !u64(l->power_on_hours, what) && !u64(l->unsafe_shutdowns, what) &&
+			      !u64(l->media_errors, what),
+		      "%s: busy time, power cycles/hours, unsafe shutdowns or media errors", what);
+	ck_assert_msg(!memcmp(l->temp_sensor, no_sensors, sizeof(no_sensors)), "%s: sensors", what);
+	ck_assert_msg(!l->warning_temp_time && !l->critical_temp_time && !l->thm_trans_count[0] &&
+			      !l->thm_trans_count[1] && !l->thm_total_time[0] &&
+			      !l->thm_total_time[1],
+		      "%s: temperature times", what);
+}
+
+/*
+ * null_blk (tgt1 nsid 1): nvmet reports the block device's own statistics, so N single-block
+ * writes (each completes before the next: nothing merges) move host write commands by at
+ * least N, 1000 more 512-byte blocks move data units written by at least 1, and reads count
+ * apart. "At least": another test may use the same namespace at the same time.
+ */
+START_TEST(test_smart_log_block_ns)
+{
+	struct nvme_sync *s = connect_io(&targets[0], 1, false);
+	struct nvme_smart_log a0, a1, n0, n1, n2;
+	struct stas_error e = { 0 };
+	struct nvme_ctrl_info info;
+	struct nvme_sqe sqe;
+	uint8_t buf[512000];
+	uint64_t writes, errs;
+
+	nvme_sync_controller_info(s, &info);
+	ck_assert_msg(info.id.lpa & NVME_LPA_SMART_PER_NS, "LPA %#x", info.id.lpa);
+	a0 = smart(s, NVME_NSID_ALL);
+	n0 = smart(s, 1);
+	smart_unfilled(&a0, "tgt1, controller");
+	smart_unfilled(&n0, "tgt1 nsid 1");
+	/* the controller-wide page sums nsid 1 and 2 (both null_blk) */
+	ck_assert_uint_ge(u64(a0.host_writes, "all"), u64(n0.host_writes, "ns 1"));
+	ck_assert_uint_ge(u64(a0.data_units_written, "all"), u64(n0.data_units_written, "ns 1"));
+
+	memset(buf, 0x5a, sizeof(buf));
+	for (uint64_t i = 0; i < 8; i++)
+		ck_assert_msg(nvme_sync_write(s, 1, 4096 + i, buf, 512, &e) == 0, "%s", e.msg);
+	for (uint64_t i = 0; i < 4; i++)
+		ck_assert_msg(nvme_sync_read(s, 1, 4096 + i, buf, 512, &e) == 0, "%s", e.msg);
+	n1 = smart(s, 1);
+	writes = u64(n1.host_writes, "ns 1") - u64(n0.host_writes, "ns 1");
+	ck_assert_msg(writes >= 8, "8 one-block writes: host write commands +%llu",
+		      (unsigned long long)writes);
+	ck_assert_uint_ge(u64(n1.host_reads, "ns 1") - u64(n0.host_reads, "ns 1"), 4);
+
+	ck_assert_msg(nvme_sync_write(s, 1, 8192, buf, sizeof(buf), &e) == 0, "%s", e.msg);
+	n2 = smart(s, 1);
+	ck_assert_uint_ge(u64(n2.data_units_written, "ns 1") - u64(n1.data_units_written, "ns 1"),
+			  1);
+	ck_assert_uint_gt(u64(n2.host_writes, "ns 1"), u64(n1.host_writes, "ns 1"));
+	printf("nvmet SMART, tgt1 nsid 1: 8 one-block writes +%llu write commands, 4 reads +%llu "
+	       "read commands, 1000 blocks +%llu data units written\n",
+	       (unsigned long long)writes,
+	       (unsigned long long)(u64(n1.host_reads, "r") - u64(n0.host_reads, "r")),
+	       (unsigned long long)(u64(n2.data_units_written, "w") -
+				    u64(n1.data_units_written, "w")));
+	a1 = smart(s, NVME_NSID_ALL);
+	ck_assert_uint_ge(u64(a1.host_writes, "all") - u64(a0.host_writes, "all"), 9);
+	ck_assert_uint_ge(u64(a1.data_units_written, "all"), u64(n2.data_units_written, "ns 1"));
+	smart_unfilled(&a1, "tgt1, controller, after I/O");
+
+	/* error log entries: this controller's count of failed commands, +1 for Invalid NS */
+	errs = u64(a1.num_err_log_entries, "errors");
+	nvme_cmd_rw(&sqe, NVME_IO_READ, 9, 0, 1, 0);
+	ck_assert_int_eq(nvme_sync_io(s, &sqe, NTCP_DIR_C2H, buf, 512, NULL, &e), -EREMOTEIO);
+	a1 = smart(s, NVME_NSID_ALL);
+	ck_assert_uint_eq(u64(a1.num_err_log_entries, "errors"), errs + 1);
+
+	/* an absent namespace, and NSID 0, which 6.1 does not take for "the controller" */
+	ck_assert_int_eq(nvme_sync_get_smart_log(s, 9, &n2, &e), -EREMOTEIO);
+	ck_assert_msg(strstr(e.msg, "Invalid Namespace"), "%s", e.msg);
+	ck_assert_int_eq(nvme_sync_get_smart_log(s, 0, &n2, &e), -EREMOTEIO);
+	printf("SMART log with NSID 0 from nvmet: %s\n", e.msg);
+	ck_assert_msg(strstr(e.msg, "Invalid Namespace"), "%s", e.msg);
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
+/* A file-backed namespace (tgt2): nvmet has no statistics for it, all counters stay 0. */
+START_TEST(test_smart_log_file_ns)
+{
+	struct nvme_sync *s = connect_io(&targets[2], 1, false);
+	struct stas_error e = { 0 };
+	struct nvme_smart_log l;
+	struct nvme_ns_id ns;
+	uint8_t buf[16384];
+
+	ck_assert_int_eq(nvme_sync_ns(s, 1, &ns, &e), 0);
+	memset(buf, 0x3c, sizeof(buf));
+	for (uint64_t i = 0; i < 4; i++)
+		ck_assert_msg(nvme_sync_write(s, 1, i * 4, buf, 4 * ns.lba_size, &e) == 0, "%s",
+			      e.msg);
+	ck_assert_msg(nvme_sync_read(s, 1, 0, buf, 4 * ns.lba_size, &e) == 0, "%s", e.msg);
+	for (int pass = 0; pass < 2; pass++) {
+		l = smart(s, pass ? NVME_NSID_ALL : 1);
+		smart_unfilled(&l, pass ? "tgt2, controller" : "tgt2 nsid 1");
+		ck_assert_msg(!u64(l.host_writes, "w") && !u64(l.host_reads, "r") &&
+				      !u64(l.data_units_written, "dw") &&
+				      !u64(l.data_units_read, "dr"),
+			      "file-backed, pass %d: I/O counters are not 0", pass);
+	}
+	nvme_sync_disconnect(s);
+}
+END_TEST
+
 /* ANA: I/O through a path whose group turned inaccessible fails with that status, by name;
  * flipped back, the same I/O works (the test bed is put back either way). */
 START_TEST(test_ana_inaccessible_io)
@@ -235,6 +376,8 @@ static Suite *io_suite(void)
 	tcase_add_loop_test(tc, test_integrity, 0, 4 * (int)(sizeof(targets) / sizeof(targets[0])));
 	tcase_add_test(tc, test_commands_and_errors);
 	tcase_add_test(tc, test_ana_inaccessible_io);
+	tcase_add_test(tc, test_smart_log_block_ns);
+	tcase_add_test(tc, test_smart_log_file_ns);
 	suite_add_tcase(s, tc);
 	return s;
 }
