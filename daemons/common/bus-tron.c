@@ -21,20 +21,35 @@
 /* dbus-daemon answers at once; this only bounds a bus that has stopped answering. */
 #define UID_QUERY_TIMEOUT_US 5000000u
 
+struct bus_tron {
+	sd_bus_slot *object;
+	const char *iface;
+	struct tron_set *pending; /* Sets waiting for the bus's answer */
+};
+
+/*
+ * One Set waiting for the caller's uid. Its reply slot is ours, not floating: a floating
+ * slot would hold the call, and the call the bus, which then could never be freed.
+ */
 struct tron_set {
+	struct bus_tron *owner;
+	struct tron_set *next, **pprev;
+	sd_bus_slot *slot;
 	sd_bus_message *call; /* the Properties.Set to answer */
-	char *iface;
 	bool on;
 };
 
-static void tron_set_free(void *p)
+static void tron_set_free(struct tron_set *t)
 {
-	struct tron_set *t = p;
-
 	if (!t)
 		return;
+	if (t->pprev) {
+		*t->pprev = t->next;
+		if (t->next)
+			t->next->pprev = t->pprev;
+	}
+	sd_bus_slot_unref(t->slot); /* inside its own callback too: sd-bus holds a ref there */
 	sd_bus_message_unref(t->call);
-	free(t->iface);
 	free(t);
 }
 
@@ -45,7 +60,7 @@ static void tron_set_freep(struct tron_set **t)
 
 static int tron_uid_known(sd_bus_message *reply, void *ud, sd_bus_error *unused)
 {
-	struct tron_set *t = ud;
+	_cleanup_(tron_set_freep) struct tron_set *t = ud;
 	sd_bus *bus = sd_bus_message_get_bus(t->call);
 	uint32_t uid;
 	int r;
@@ -63,8 +78,8 @@ static int tron_uid_known(sd_bus_message *reply, void *ud, sd_bus_error *unused)
 	r = sd_bus_reply_method_return(t->call, NULL);
 	if (r < 0)
 		log_warning_errno(r, "cannot answer the setting of tron: %m");
-	r = sd_bus_emit_properties_changed(bus, sd_bus_message_get_path(t->call), t->iface, "tron",
-					   "log_level", NULL);
+	r = sd_bus_emit_properties_changed(bus, sd_bus_message_get_path(t->call), t->owner->iface,
+					   "tron", "log_level", NULL);
 	if (r < 0)
 		log_warning_errno(r, "cannot emit PropertiesChanged for tron: %m");
 	return 0;
@@ -87,23 +102,23 @@ static int read_tron_set(sd_bus_message *m, const char *iface, int *on)
 
 static int on_object_call(sd_bus_message *m, void *ud, sd_bus_error *error)
 {
-	const char *iface = ud;
+	struct bus_tron *bt = ud;
 	const char *sender = sd_bus_message_get_sender(m);
 	sd_bus *bus = sd_bus_message_get_bus(m);
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *q = NULL;
 	_cleanup_(tron_set_freep) struct tron_set *t = NULL;
-	sd_bus_slot *slot = NULL;
 	int on, r;
 
-	r = read_tron_set(m, iface, &on);
+	r = read_tron_set(m, bt->iface, &on);
 	if (r <= 0)
 		return r;
 	if (!sender)
 		return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED,
 					"only root may change tron (no sender on this bus)");
 	t = calloc(1, sizeof(*t));
-	if (!t || !(t->iface = strdup(iface)))
+	if (!t)
 		return -ENOMEM;
+	t->owner = bt;
 	t->on = on;
 	t->call = sd_bus_message_ref(m);
 	r = sd_bus_message_new_method_call(bus, &q, "org.freedesktop.DBus", "/org/freedesktop/DBus",
@@ -111,20 +126,52 @@ static int on_object_call(sd_bus_message *m, void *ud, sd_bus_error *error)
 	if (r >= 0)
 		r = sd_bus_message_append(q, "s", sender);
 	if (r >= 0)
-		r = sd_bus_call_async(bus, &slot, q, tron_uid_known, t, UID_QUERY_TIMEOUT_US);
+		r = sd_bus_call_async(bus, &t->slot, q, tron_uid_known, t, UID_QUERY_TIMEOUT_US);
 	if (r < 0)
 		return r;
-	/* the bus owns the pending call now; its end, answered or not, frees t */
-	sd_bus_slot_set_destroy_callback(slot, tron_set_free);
-	sd_bus_slot_set_floating(slot, 1);
-	sd_bus_slot_unref(slot);
+	/* the reply callback, or bus_tron_detach(), frees t */
+	t->next = bt->pending;
+	if (t->next)
+		t->next->pprev = &t->next;
+	t->pprev = &bt->pending;
+	bt->pending = t;
 	t = NULL;
 	return 1;
 }
 
-int bus_tron_attach(sd_bus *bus, sd_bus_slot **slot, const char *path, const char *debug_iface)
+int bus_tron_attach(sd_bus *bus, const char *path, const char *debug_iface, struct bus_tron **ret)
 {
-	return sd_bus_add_object(bus, slot, path, on_object_call, (void *)debug_iface);
+	struct bus_tron *bt = calloc(1, sizeof(*bt));
+	int r;
+
+	if (!bt)
+		return -ENOMEM;
+	bt->iface = debug_iface;
+	r = sd_bus_add_object(bus, &bt->object, path, on_object_call, bt);
+	if (r < 0) {
+		free(bt);
+		return r;
+	}
+	*ret = bt;
+	return 0;
+}
+
+struct bus_tron *bus_tron_detach(struct bus_tron *bt)
+{
+	if (!bt)
+		return NULL;
+	bt->object = sd_bus_slot_unref(bt->object);
+	while (bt->pending) {
+		struct tron_set *t = bt->pending;
+
+		/* queued before the bus is closed, so a flush still delivers it */
+		sd_bus_reply_method_errorf(t->call, SD_BUS_ERROR_FAILED,
+					   "stopping before the bus said who the caller is; "
+					   "tron unchanged");
+		tron_set_free(t);
+	}
+	free(bt);
+	return NULL;
 }
 
 int bus_tron_get(sd_bus *bus, const char *path, const char *iface, const char *prop,

@@ -250,7 +250,7 @@ int bus_object_publish(struct bus_object *o, struct bus_event *be, const char *p
 			    : -E2BIG;
 		if (r >= 0 && ifaces[i].has_tron && !o->debug_iface) {
 			o->debug_iface = ifaces[i].name;
-			r = bus_tron_attach(o->bus, &o->tron_slot, path, o->debug_iface);
+			r = bus_tron_attach(o->bus, path, o->debug_iface, &o->tron);
 		}
 	}
 	if (r >= 0)
@@ -266,7 +266,7 @@ int bus_object_publish(struct bus_object *o, struct bus_event *be, const char *p
 void bus_object_unpublish(struct bus_object *o)
 {
 	o->name_slot = sd_bus_slot_unref(o->name_slot);
-	o->tron_slot = sd_bus_slot_unref(o->tron_slot);
+	o->tron = bus_tron_detach(o->tron);
 	for (size_t i = BUS_OBJECT_MAX_IFACES; i-- > 0;)
 		o->vt[i] = sd_bus_slot_unref(o->vt[i]);
 	o->bus = sd_bus_unref(o->bus);

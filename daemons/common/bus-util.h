@@ -16,6 +16,7 @@
 #include "common/tid.h"
 
 struct bus_event;
+struct bus_tron;
 struct event;
 struct event_base;
 struct sys_conf;
@@ -86,7 +87,8 @@ struct bus_object {
 	const char *path;
 	const char *debug_iface; /* the interface with has_tron, if any */
 	sd_bus_slot *vt[BUS_OBJECT_MAX_IFACES];
-	sd_bus_slot *name_slot, *tron_slot;
+	sd_bus_slot *name_slot;
+	struct bus_tron *tron; /* with has_tron */
 };
 
 /**
