@@ -435,12 +435,29 @@ static bool numeric_addr(const char *opt, const char *addr)
 	return false;
 }
 
-/* The option getopt_long() refused: "-x" for a short one, the word itself for a long one. */
+/* Whether @word, "--name[=value]" (name perhaps abbreviated), names a long option of @val. */
+static bool long_opt_is(const char *word, int val)
+{
+	size_t n = strcspn(word + 2, "=");
+
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (lo->val == val && n && !strncmp(lo->name, word + 2, n))
+			return true;
+	return false;
+}
+
+/*
+ * The option getopt_long() refused: "-x" for a short one, the word itself for a long one.
+ * argv[optind - 1] is the word just finished, which for a short option inside a bundle
+ * ("-xj") is still the one before it: a long option there is not the culprit unless it names
+ * @optopt.
+ */
 static const char *bad_option(char **argv, char buf[3])
 {
 	const char *word = argv[optind - 1];
+	bool short_opt = optopt > 0 && optopt < 256;
 
-	if (optopt > 0 && optopt < 256 && strncmp(word, "--", 2)) {
+	if (short_opt && (strncmp(word, "--", 2) || !long_opt_is(word, optopt))) {
 		snprintf(buf, 3, "-%c", optopt);
 		return buf;
 	}

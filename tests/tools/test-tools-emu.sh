@@ -97,6 +97,10 @@ expect 2 "-a/--traddr 'localhost' is not a numeric IPv4/IPv6 address" "$STAS_NVM
 expect 2 "-w/--host-traddr 'nowhere' is not a numeric" "$STAS_NVME" discover -a 127.0.0.1 \
 	-s "$P1" -w nowhere
 expect 2 "^stas-nvme discover: unknown option '-x'" "$STAS_NVME" discover -a 127.0.0.1 -x
+# inside a bundle after a long option, the short one is named, not the long one before it
+expect 2 "^stas-nvme discover: unknown option '-x'" "$STAS_NVME" discover -a 127.0.0.1 --json -xj
+expect 2 "^stas-nvme identify: option '--nsid' needs an argument" "$STAS_NVME" identify \
+	-a 127.0.0.1 -j --nsid
 expect 2 "^stas-nvme identify: option '--nsid' needs an argument" "$STAS_NVME" identify \
 	-a 127.0.0.1 --nsid
 # an IPv6 address in a message is bracketed, so that its port stands apart
