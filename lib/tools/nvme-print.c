@@ -281,7 +281,8 @@ static const char *data_size(struct nvme_u128 units, char *buf, size_t len)
 	double bytes = nvme_u128_to_double(units) * 512000.0;
 	size_t i = 0;
 
-	while (bytes >= 1000.0 && i + 1 < ARRAY_SIZE(si)) {
+	/* on to the next unit from what would print as 1000 ("%.0f") or 1000.0 ("%.1f") */
+	while (bytes >= (i ? 999.95 : 999.5) && i + 1 < ARRAY_SIZE(si)) {
 		bytes /= 1000.0;
 		i++;
 	}
