@@ -67,8 +67,15 @@ static int tron_uid_known(sd_bus_message *reply, void *ud, sd_bus_error *unused)
 
 	if (sd_bus_message_is_method_error(reply, NULL) ||
 	    sd_bus_message_read(reply, "u", &uid) < 0 || uid != 0) {
-		r = sd_bus_reply_method_errorf(t->call, SD_BUS_ERROR_ACCESS_DENIED,
-					       "only root may change tron");
+		const sd_bus_error *why = sd_bus_message_get_error(reply);
+
+		/* refused either way; a bus that did not say who asked is named as such */
+		r = why ? sd_bus_reply_method_errorf(t->call, SD_BUS_ERROR_ACCESS_DENIED,
+						     "only root may change tron, and the bus did "
+						     "not say who the caller is: %s",
+						     why->message ?: why->name)
+			: sd_bus_reply_method_errorf(t->call, SD_BUS_ERROR_ACCESS_DENIED,
+						     "only root may change tron");
 		if (r < 0)
 			log_warning_errno(r, "cannot answer the setting of tron: %m");
 		return 0;
