@@ -387,35 +387,14 @@ static const char *user_serial(struct ioc_conn *c)
 	return c->ready ? nvme_ctrl_identity(c->ctrl)->sn : "";
 }
 
-/* The kernel's names (nvme_cntrltype_show(), nvme_dctype_show()), "reserved" past them. */
 static const char *user_cntrltype(struct ioc_conn *c)
 {
-	static const char *const names[] = {
-		[NVME_CTRL_TYPE_IO] = "io",
-		[NVME_CTRL_TYPE_DISC] = "discovery",
-		[NVME_CTRL_TYPE_ADMIN] = "admin",
-	};
-	uint8_t v;
-
-	if (!c->ready)
-		return "";
-	v = nvme_ctrl_identity(c->ctrl)->cntrltype;
-	return v < ARRAY_SIZE(names) && names[v] ? names[v] : "reserved";
+	return c->ready ? nvme_cntrltype_str(nvme_ctrl_identity(c->ctrl)->cntrltype) : "";
 }
 
 static const char *user_dctype(struct ioc_conn *c)
 {
-	static const char *const names[] = {
-		[NVME_DCTYPE_NONE] = "none",
-		[NVME_DCTYPE_DDC] = "ddc",
-		[NVME_DCTYPE_CDC] = "cdc",
-	};
-	uint8_t v;
-
-	if (!c->ready)
-		return "";
-	v = nvme_ctrl_identity(c->ctrl)->dctype;
-	return v < ARRAY_SIZE(names) && names[v] ? names[v] : "reserved";
+	return c->ready ? nvme_dctype_str(nvme_ctrl_identity(c->ctrl)->dctype) : "";
 }
 
 const struct ioc_backend ioc_backend_userspace = {

@@ -710,12 +710,8 @@ json_object *dc_details_json(const struct dc *dc, int64_t persistence_s)
 	add_str(o, "hostnqn", dc->p.tid.host_nqn);
 	add_str(o, "model", id && dc_connected(dc) ? id->mn : "");
 	add_str(o, "serial", id && dc_connected(dc) ? id->sn : "");
-	add_str(o, "dctype",
-		!id || !dc_connected(dc)	? ""
-		: id->dctype == NVME_DCTYPE_DDC ? "ddc"
-		: id->dctype == NVME_DCTYPE_CDC ? "cdc"
-						: "none");
-	add_str(o, "cntrltype", id && dc_connected(dc) ? "discovery" : "");
+	add_str(o, "dctype", id && dc_connected(dc) ? nvme_dctype_str(id->dctype) : "");
+	add_str(o, "cntrltype", id && dc_connected(dc) ? nvme_cntrltype_str(id->cntrltype) : "");
 	add_str(o, "registered", dc->registered ? "True" : "False");
 	add_str(o, "last error", dc->last_error);
 	add_fmt(o, "log pages", "%zu", dc->log ? dc->log->nr : (size_t)0);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "stas/cleanup.h"
 #include "stas/nvme-decode.h"
 #include "wire-text.h"
 
@@ -81,6 +82,28 @@ int nvme_id_ctrl_decode(const void *buf, size_t len, struct nvme_ctrl_id *ret, s
 	id.fcatt = w->fcatt;
 	*ret = id;
 	return 0;
+}
+
+const char *nvme_cntrltype_str(uint8_t cntrltype)
+{
+	static const char *const names[] = {
+		[NVME_CTRL_TYPE_IO] = "io",
+		[NVME_CTRL_TYPE_DISC] = "discovery",
+		[NVME_CTRL_TYPE_ADMIN] = "admin",
+	};
+
+	return cntrltype < ARRAY_SIZE(names) && names[cntrltype] ? names[cntrltype] : "reserved";
+}
+
+const char *nvme_dctype_str(uint8_t dctype)
+{
+	static const char *const names[] = {
+		[NVME_DCTYPE_NONE] = "none",
+		[NVME_DCTYPE_DDC] = "ddc",
+		[NVME_DCTYPE_CDC] = "cdc",
+	};
+
+	return dctype < ARRAY_SIZE(names) ? names[dctype] : "reserved";
 }
 
 uint64_t nvme_ctrl_id_max_xfer(const struct nvme_ctrl_id *id, uint64_t cap)

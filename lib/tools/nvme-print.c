@@ -85,13 +85,6 @@ void print_disc_log(FILE *f, const char *where, const struct nvmf_disc_log *log)
 	}
 }
 
-static const char *cntrltype_str(uint8_t t)
-{
-	static const char *const names[] = { "unspecified", "io", "discovery", "admin" };
-
-	return t < 4 ? names[t] : "reserved";
-}
-
 json_object *json_ctrl_info(const struct nvme_ctrl_info *in)
 {
 	json_object *o = json_object_new_object();
@@ -107,7 +100,7 @@ json_object *json_ctrl_info(const struct nvme_ctrl_info *in)
 	json_object_object_add(o, "vid", json_object_new_int(id->vid));
 	json_object_object_add(o, "cntlid", json_object_new_int(in->cntlid));
 	json_object_object_add(o, "cntrltype",
-			       json_object_new_string(cntrltype_str(id->cntrltype)));
+			       json_object_new_string(nvme_cntrltype_str(id->cntrltype)));
 	json_object_object_add(o, "ver", json_object_new_string(ver));
 	json_object_object_add(o, "cap", json_object_new_uint64(in->cap));
 	json_object_object_add(o, "mqes", json_object_new_int((int)NVME_CAP_MQES(in->cap) + 1));
@@ -138,7 +131,7 @@ void print_ctrl_info(FILE *f, const struct nvme_ctrl_info *in)
 	fprintf(f, "fr        : %s\n", id->fr);
 	fprintf(f, "vid       : %#x\n", id->vid);
 	fprintf(f, "cntlid    : %#x\n", in->cntlid);
-	fprintf(f, "cntrltype : %s\n", cntrltype_str(id->cntrltype));
+	fprintf(f, "cntrltype : %s\n", nvme_cntrltype_str(id->cntrltype));
 	fprintf(f, "ver       : %u.%u.%u\n", NVME_VS_MJR(id->ver), NVME_VS_MNR(id->ver),
 		NVME_VS_TER(id->ver));
 	fprintf(f, "cap       : %#" PRIx64 " (mqes %u, to %u ms)\n", in->cap,

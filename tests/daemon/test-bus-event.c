@@ -461,10 +461,7 @@ static Suite *bus_event_suite(void)
 	Suite *s = suite_create("bus-event");
 	TCase *tc = tcase_create("private dbus-daemon");
 
-	if (!test_dbus_binary()) {
-		printf("no dbus-daemon installed: bus-event tests skipped\n");
-		exit(77);
-	}
+	test_dbus_require("bus-event");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip_and_signal);
 	tcase_add_test(tc, test_detach_inside_callback);

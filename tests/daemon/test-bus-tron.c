@@ -159,10 +159,7 @@ static Suite *bus_tron_suite(void)
 	Suite *s = suite_create("bus-tron");
 	TCase *tc = tcase_create("private dbus-daemon");
 
-	if (!test_dbus_binary()) {
-		printf("no dbus-daemon installed: bus-tron tests skipped\n");
-		exit(77);
-	}
+	test_dbus_require("bus-tron");
 	log_set_level(LOG_INFO);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_stop_while_asking);

@@ -35,6 +35,14 @@ const char *test_dbus_binary(void)
 	return NULL;
 }
 
+void test_dbus_require(const char *suite)
+{
+	if (test_dbus_binary())
+		return;
+	printf("no dbus-daemon installed: %s skipped\n", suite);
+	exit(77);
+}
+
 static int write_config(struct test_dbus *d, const char *policy, char *path, size_t size)
 {
 	FILE *f;

@@ -19,6 +19,10 @@ struct test_dbus {
 /** test_dbus_binary() - the dbus-daemon to run, or NULL when none is installed. */
 const char *test_dbus_binary(void);
 
+/** test_dbus_require() - without a dbus-daemon, say that @suite is skipped and exit 77 (CTest's
+ * skip). */
+void test_dbus_require(const char *suite);
+
 /**
  * test_dbus_start() - start a bus.
  * @policy: the <policy> elements of the config; NULL allows everything

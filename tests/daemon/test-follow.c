@@ -259,10 +259,7 @@ static Suite *suite(void)
 
 static Suite *suite_if_bus(void)
 {
-	if (!test_dbus_binary()) {
-		fprintf(stderr, "no dbus-daemon: skipped\n");
-		exit(77);
-	}
+	test_dbus_require("follow");
 	return suite();
 }
 

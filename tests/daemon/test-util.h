@@ -50,6 +50,15 @@ static inline void assert_no_diags(const struct conf_diags *d)
 	ck_assert_uint_eq(d->n, 0);
 }
 
+/* An environment variable the test cannot run without (ctest sets them). */
+static inline const char *test_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v && *v, "%s is not set", name);
+	return v;
+}
+
 /* A new directory in $TMPDIR (else /tmp). */
 static inline char *make_tmpdir(void)
 {

@@ -43,14 +43,6 @@ static struct {
 	char heard_level[16];
 } t;
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v && *v, "%s is not set", name);
-	return v;
-}
-
 static void setup(void)
 {
 	char *dir = make_tmpdir();
@@ -72,7 +64,8 @@ static void start(const struct daemon_case *c, const char *policy_file)
 	const char *const policies[] = { policy_file, NULL };
 
 	ck_assert_int_eq(
-		daemon_run_prepare(&t.d, c->prog, env(c->binary_env), policies, "[Global]\n"), 0);
+		daemon_run_prepare(&t.d, c->prog, test_env(c->binary_env), policies, "[Global]\n"),
+		0);
 	ck_assert_int_eq(chmod(t.d.bus.dir, 0755), 0);
 	ck_assert_int_eq(daemon_run_launch(&t.d), 0);
 }
@@ -149,7 +142,7 @@ START_TEST(test_root_sets_tron)
 	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 
-	start(c, env(c->policy_env));
+	start(c, test_env(c->policy_env));
 	ck_assert_int_ge(sd_bus_match_signal(t.d.client, &slot, c->name, c->path,
 					     "org.freedesktop.DBus.Properties", "PropertiesChanged",
 					     on_changed, NULL),
@@ -241,6 +234,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	test_dbus_require("daemon-tron");
 	if (geteuid() != 0) {
 		printf("skipped: being another user takes root\n");
 		return 77;

@@ -18,6 +18,7 @@
 
 #include "../unit/check-main.h"
 #include "daemon-run.h"
+#include "test-util.h"
 #include "stas/cleanup.h"
 
 #define TGT(n)	   "nqn.2014-08.org.example:tgt" #n
@@ -31,24 +32,17 @@
 
 static struct daemon_run f, c; /* stafd, stacd */
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v && *v, "%s is not set", name);
-	return v;
-}
-
 static void start_both(const char *stacd_conf)
 {
-	const char *const policies[] = { env("STAS_STAF_POLICY"), env("STAS_STAC_POLICY"), NULL };
+	const char *const policies[] = { test_env("STAS_STAF_POLICY"), test_env("STAS_STAC_POLICY"),
+					 NULL };
 	int r;
 
-	r = daemon_run_prepare(&f, "stafd", env("STAS_STAFD"), policies, ONE_DC);
+	r = daemon_run_prepare(&f, "stafd", test_env("STAS_STAFD"), policies, ONE_DC);
 	ck_assert_int_eq(r, 0);
 	r = daemon_run_launch(&f);
 	ck_assert_msg(r == 0, "stafd did not become ready (%d):\n%s", r, daemon_run_log(&f));
-	r = daemon_run_join(&c, &f, "stacd", env("STAS_STACD"), stacd_conf);
+	r = daemon_run_join(&c, &f, "stacd", test_env("STAS_STACD"), stacd_conf);
 	ck_assert_int_eq(r, 0);
 	r = daemon_run_launch(&c);
 	ck_assert_msg(r == 0, "stacd did not become ready (%d):\n%s", r, daemon_run_log(&c));
@@ -61,7 +55,7 @@ static int guest(const char *script)
 {
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), "'%s' ctl '%s' >/dev/null", env("STAS_TB_SCRIPT"), script);
+	snprintf(cmd, sizeof(cmd), "'%s' ctl '%s' >/dev/null", test_env("STAS_TB_SCRIPT"), script);
 	return system(cmd);
 }
 
@@ -347,7 +341,7 @@ static char *stacctl(const char *args)
 	FILE *p;
 
 	snprintf(cmd, sizeof(cmd), "DBUS_SYSTEM_BUS_ADDRESS='%s' '%s' %s 2>&1", f.bus.address,
-		 env("STAS_STACCTL"), args);
+		 test_env("STAS_STACCTL"), args);
 	p = popen(cmd, "r");
 	ck_assert_ptr_nonnull(p);
 	n = fread(out, 1, sizeof(out) - 1, p);

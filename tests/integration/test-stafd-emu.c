@@ -35,14 +35,6 @@ static struct {
 	unsigned port;
 } t;
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v && *v, "%s is not set", name);
-	return v;
-}
-
 /* stas-target-emu with one discovery port; returns once it said READY with the port. */
 static void emu_start(void)
 {
@@ -56,7 +48,7 @@ static void emu_start(void)
 	if (t.emu == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(fds[1], STDOUT_FILENO);
-		execl(env("STAS_TARGET_EMU"), "stas-target-emu", "--listen", "127.0.0.1",
+		execl(test_env("STAS_TARGET_EMU"), "stas-target-emu", "--listen", "127.0.0.1",
 		      "--discovery-ports", "1", "--ctl", t.sock, (char *)NULL);
 		_exit(127);
 	}
@@ -135,9 +127,9 @@ START_TEST(test_referral_fan_out)
 	}
 	snprintf(conf, sizeof(conf),
 		 "[Controllers]\ncontroller = transport=tcp;traddr=127.0.0.1;trsvcid=%u\n", t.port);
-	ck_assert_int_eq(
-		daemon_run_start(&t.d, "stafd", env("STAS_STAFD"), env("STAS_STAF_POLICY"), conf),
-		0);
+	ck_assert_int_eq(daemon_run_start(&t.d, "stafd", test_env("STAS_STAFD"),
+					  test_env("STAS_STAF_POLICY"), conf),
+			 0);
 	for (int i = 0; i < 100 && n != 1 + MAX_REFERRALS; i++) {
 		daemon_run_pump(&t.d, 100);
 		n = n_controllers();
@@ -164,10 +156,7 @@ static Suite *suite(void)
 
 static Suite *suite_if_bus(void)
 {
-	if (!test_dbus_binary()) {
-		fprintf(stderr, "no dbus-daemon: skipped\n");
-		exit(77);
-	}
+	test_dbus_require("stafd-emu");
 	return suite();
 }
 

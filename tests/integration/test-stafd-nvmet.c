@@ -17,6 +17,7 @@
 
 #include "../unit/check-main.h"
 #include "daemon-run.h"
+#include "test-util.h"
 #include "stas/cleanup.h"
 #include "stas/host-id.h"
 #include "stas/nvme-sync.h"
@@ -38,17 +39,10 @@ static void json_putp(json_object **o)
 		json_object_put(*o);
 }
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v && *v, "%s is not set", name);
-	return v;
-}
-
 static void start(const char *conf)
 {
-	int r = daemon_run_start(&d, "stafd", env("STAS_STAFD"), env("STAS_STAF_POLICY"), conf);
+	int r = daemon_run_start(&d, "stafd", test_env("STAS_STAFD"), test_env("STAS_STAF_POLICY"),
+				 conf);
 
 	ck_assert_msg(r == 0, "stafd did not become ready (%d); log:\n%s", r, daemon_run_log(&d));
 }
@@ -62,7 +56,7 @@ static void tb_ctl(const char *script)
 {
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), "'%s' ctl '%s' >/dev/null", env("STAS_TB_SCRIPT"), script);
+	snprintf(cmd, sizeof(cmd), "'%s' ctl '%s' >/dev/null", test_env("STAS_TB_SCRIPT"), script);
 	ck_assert_msg(system(cmd) == 0, "guest: '%s' failed", script);
 }
 

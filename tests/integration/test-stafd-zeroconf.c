@@ -72,14 +72,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v && *v, "%s is not set", name);
-	return v;
-}
-
 static void json_putp(json_object **o)
 {
 	if (*o)
@@ -129,7 +121,7 @@ static void emu_start(void)
 {
 	char ctl[512], log[512];
 	uint64_t end = now_ms() + 10000;
-	const char *emu = env("STAS_TARGET_EMU");
+	const char *emu = test_env("STAS_TARGET_EMU");
 
 	snprintf(ctl, sizeof(ctl), "%s/emu.sock", t.dir);
 	t.emu = mdns_spawn(&t.bed, "emu.log", false,
@@ -145,7 +137,8 @@ static void emu_start(void)
 
 		if (f) {
 			got = getdelim(&text, &n, '\0', f);
-			ck_assert(got >= 0 || feof(f)); /* -1 while the emulator has written nothing */
+			ck_assert(got >= 0 ||
+				  feof(f)); /* -1 while the emulator has written nothing */
 			fclose(f);
 		}
 		if (got > 0 && strstr(text, "\nREADY\n"))
@@ -384,12 +377,12 @@ static void teardown(void)
  */
 static void start(const char *conf)
 {
-	const char *const policies[] = { env("STAS_STAF_POLICY"), avahi_policy(), NULL };
+	const char *const policies[] = { test_env("STAS_STAF_POLICY"), avahi_policy(), NULL };
 	_cleanup_(json_putp) json_object *c = NULL, *pages = NULL;
 	uint64_t took;
 	int r;
 
-	r = daemon_run_prepare(&t.d, "stafd", env("STAS_STAFD"), policies, conf);
+	r = daemon_run_prepare(&t.d, "stafd", test_env("STAS_STAFD"), policies, conf);
 	ck_assert_msg(r == 0, "bus and files: %s", strerror(-r));
 	t.bed.bus_addr = t.d.bus.address;
 	t.bed.ctl = t.d.client;

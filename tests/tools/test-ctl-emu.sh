@@ -18,37 +18,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# expect RC PATTERN CMD...: CMD exits RC and its stderr+stdout matches PATTERN (grep -E)
-expect() {
-	want=$1 pat=$2
-	shift 2
-	timeout 60 "$@" >"$dir/out" 2>&1
-	rc=$?
-	if [ "$rc" != "$want" ] || { [ -n "$pat" ] && ! grep -Eq -- "$pat" "$dir/out"; }; then
-		echo "FAIL: $* -> rc $rc (want $want), output:"
-		sed 's/^/    /' "$dir/out"
-		fails=$((fails + 1))
-	else
-		echo "ok: $*"
-	fi
-}
-
-# wait_for FILE PATTERN: at most 30 s
-wait_for() {
-	for _ in $(seq 300); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "FAIL: '$2' never showed up in $1:"
-	sed 's/^/    /' "$1"
-	exit 1
-}
+# shellcheck source=tests/tools/lib-expect.sh
+. "$top/tests/tools/lib-expect.sh"
 
 "$STAS_TARGET_EMU" --listen 127.0.0.1 --discovery-ports 1 --subsys-per-port 1 \
 	>"$dir/emu" 2>&1 &
 emu_pid=$!
 wait_for "$dir/emu" READY
-port=$(awk '$1 == "port" && $2 == 1 { n = split($3, a, ":"); print a[n] }' "$dir/emu")
+port=$(emu_port 1 "$dir/emu")
 sandbox_bus "$dir" || exit 1
 
 # stafctl before stafd: cannot ask (1), says so as nvme-stas's stafctl does

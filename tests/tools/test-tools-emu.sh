@@ -18,20 +18,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# expect RC PATTERN CMD...: CMD exits RC and its stderr+stdout matches PATTERN (grep -E)
-expect() {
-	want=$1 pat=$2
-	shift 2
-	timeout 60 "$@" >"$dir/out" 2>&1
-	rc=$?
-	if [ "$rc" != "$want" ] || { [ -n "$pat" ] && ! grep -Eq -- "$pat" "$dir/out"; }; then
-		echo "FAIL: $* -> rc $rc (want $want), output:"
-		sed 's/^/    /' "$dir/out"
-		fails=$((fails + 1))
-	else
-		echo "ok: $*"
-	fi
-}
+# shellcheck source=tests/tools/lib-expect.sh
+. "$(dirname "$0")/lib-expect.sh"
 
 # ports 1-3 discovery (1 refers to 2 and 3, 2 to 3), port 4 I/O; mdts 3: 32 KiB transfers;
 # "tiny" has one 4 KiB block.
@@ -39,22 +27,9 @@ expect() {
 	--referral 1:3 --referral 2:3 --knob mdts=3 --subsys-per-port 1 \
 	--subsys nqn.2014-08.org.example:tiny,ns=1:4096:4096,ports=4 >"$dir/emu" 2>&1 &
 emu_pid=$!
-# wait_ready FILE: until the emulator writing FILE says READY (at most 30 s)
-wait_ready() {
-	for _ in $(seq 300); do
-		grep -q READY "$1" && return 0
-		sleep 0.1
-	done
-	echo "FAIL: no READY from the emulator:"
-	sed 's/^/    /' "$1"
-	exit 1
-}
-wait_ready "$dir/emu"
+wait_for "$dir/emu" READY
 # port ID [FILE]: the TCP port of the emulator's port ID
-port() {
-	awk -v p="$1" '$1 == "port" && $2 == p { n = split($3, a, ":"); print a[n] }' \
-		"${2:-$dir/emu}"
-}
+port() { emu_port "$1" "${2:-$dir/emu}"; }
 P1=$(port 1) P3=$(port 3) P4=$(port 4)
 NQN=nqn.2014-08.org.example:emu-p1-s1
 io="-a 127.0.0.1 -s $P4 -n $NQN"
@@ -142,7 +117,7 @@ expect 0 "Discovery Log of 127.0.0.1:$P3" "$STAS_NVME" discover -a 127.0.0.1 -s 
 # ICReq). 2 s here, where the default is 10 s: the exit must come well before the default.
 "$STAS_TARGET_EMU" --listen 127.0.0.1 --discovery-ports 1 >"$dir/stall" 2>&1 &
 stall_pid=$!
-wait_ready "$dir/stall"
+wait_for "$dir/stall" READY
 kill -STOP "$stall_pid"
 t0=$(date +%s%N)
 timeout 60 "$STAS_NVME" discover -a 127.0.0.1 -s "$(port 1 "$dir/stall")" -t 2000 \

@@ -121,6 +121,25 @@ static void make_ns(struct nvme_id_ns *n)
 	n->nguid[0] = 0xaa;
 }
 
+/* The kernel's sysfs names, which nvme-stas shows: stafd's and stacd's detailed dicts use them. */
+START_TEST(test_type_names)
+{
+	static const struct {
+		uint8_t v;
+		const char *cntrltype, *dctype;
+	} rows[] = {
+		{ 0, "reserved", "none" },     { 1, "io", "ddc" },
+		{ 2, "discovery", "cdc" },     { 3, "admin", "reserved" },
+		{ 4, "reserved", "reserved" }, { 255, "reserved", "reserved" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		ck_assert_str_eq(nvme_cntrltype_str(rows[i].v), rows[i].cntrltype);
+		ck_assert_str_eq(nvme_dctype_str(rows[i].v), rows[i].dctype);
+	}
+}
+END_TEST
+
 START_TEST(test_ns)
 {
 	struct nvme_id_ns w;
@@ -245,6 +264,7 @@ static Suite *identify_suite(void)
 
 	tcase_add_test(tc, test_ctrl);
 	tcase_add_test(tc, test_ctrl_bad);
+	tcase_add_test(tc, test_type_names);
 	tcase_add_test(tc, test_ns);
 	tcase_add_test(tc, test_ns_bad);
 	tcase_add_test(tc, test_ns_list);

@@ -66,6 +66,15 @@ int nvme_id_ctrl_decode(const void *buf, size_t len, struct nvme_ctrl_id *ret,
  */
 uint64_t nvme_ctrl_id_max_xfer(const struct nvme_ctrl_id *id, uint64_t cap);
 
+/**
+ * nvme_cntrltype_str() - CNTRLTYPE by the kernel's sysfs name: "io",
+ * "discovery", "admin"; "reserved" for 0 and what lies past them.
+ */
+const char *nvme_cntrltype_str(uint8_t cntrltype);
+
+/** nvme_dctype_str() - DCTYPE by the kernel's sysfs name: "none", "ddc", "cdc", "reserved". */
+const char *nvme_dctype_str(uint8_t dctype);
+
 /* ---- Identify Namespace --------------------------------------------------------- */
 
 struct nvme_ns_id {
