@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../unit/check-main.h"
+#include "testbed-run.h"
 #include "stas/cleanup.h"
 #include "stas/host-id.h"
 #include "stas/ntcp-conn.h"
@@ -61,17 +62,6 @@ static struct nvme_sync *connect_ok(const char *addr, const char *svc, const cha
 
 	ck_assert_msg(nvme_sync_connect(&c, &s, &e) == 0, "%s:%s %s: %s", addr, svc, nqn, e.msg);
 	return s;
-}
-
-/* Run a script in the guest through the test bed's control channel. */
-static void tb_ctl(const char *script)
-{
-	const char *tb = getenv("STAS_TB_SCRIPT");
-	char cmd[512];
-
-	ck_assert_msg(tb && getenv("STAS_TB_DIR"), "STAS_TB_SCRIPT/STAS_TB_DIR not set");
-	snprintf(cmd, sizeof(cmd), "'%s' ctl '%s' >/dev/null", tb, script);
-	ck_assert_msg(system(cmd) == 0, "guest: '%s' failed", script);
 }
 
 static struct nvmf_disc_log *disc_log(struct nvme_sync *s)
@@ -230,10 +220,10 @@ START_TEST(test_discovery_aen)
 	_cleanup_free_ struct nvmf_disc_log *during = NULL, *after = NULL;
 
 	ck_assert(log_has(before, TGT(2)));
-	tb_ctl("tgt unlink 1 " TGT(2));
+	testbed_ctl("tgt unlink 1 " TGT(2));
 	expect_event(s, NVME_AER_NOTICE_DISC_CHANGED, NVME_LOG_DISCOVERY);
 	during = disc_log(s);
-	tb_ctl("tgt link 1 " TGT(2));
+	testbed_ctl("tgt link 1 " TGT(2));
 	ck_assert(!log_has(during, TGT(2)));
 	ck_assert_uint_gt(during->hdr.genctr, before->hdr.genctr);
 	expect_event(s, NVME_AER_NOTICE_DISC_CHANGED, NVME_LOG_DISCOVERY);
@@ -262,10 +252,10 @@ START_TEST(test_ana_aen)
 
 	ck_assert_uint_eq(group_state(s, 2), NVME_ANA_NONOPTIMIZED);
 	ck_assert_uint_eq(group_state(s, 1), NVME_ANA_OPTIMIZED);
-	tb_ctl("tgt mk_ana 3 2 inaccessible");
+	testbed_ctl("tgt mk_ana 3 2 inaccessible");
 	expect_event(s, NVME_AER_NOTICE_ANA, NVME_LOG_ANA);
 	ck_assert_uint_eq(group_state(s, 2), NVME_ANA_INACCESSIBLE);
-	tb_ctl("tgt mk_ana 3 2 non-optimized");
+	testbed_ctl("tgt mk_ana 3 2 non-optimized");
 	expect_event(s, NVME_AER_NOTICE_ANA, NVME_LOG_ANA);
 	ck_assert_uint_eq(group_state(s, 2), NVME_ANA_NONOPTIMIZED);
 	nvme_sync_disconnect(s);

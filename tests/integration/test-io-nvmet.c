@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../unit/check-main.h"
+#include "testbed-run.h"
 #include "stas/cleanup.h"
 #include "stas/host-id.h"
 #include "stas/ntcp-conn.h"
@@ -344,19 +345,14 @@ START_TEST(test_ana_inaccessible_io)
 {
 	const struct target *t = &targets[1]; /* tgt1 nsid 2 (ANA group 2) via 198.51.100.3:4421 */
 	struct nvme_sync *s = connect_io(t, 1, false);
-	const char *tb = getenv("STAS_TB_SCRIPT");
 	struct stas_error e = { 0 };
 	uint8_t buf[512];
-	char cmd[512];
 	int r;
 
-	ck_assert_msg(tb, "STAS_TB_SCRIPT not set");
 	ck_assert_int_eq(nvme_sync_read(s, 2, 0, buf, sizeof(buf), &e), 0);
-	snprintf(cmd, sizeof(cmd), "'%s' ctl 'tgt mk_ana 3 2 inaccessible' >/dev/null", tb);
-	ck_assert_int_eq(system(cmd), 0);
+	testbed_ctl("tgt mk_ana 3 2 inaccessible");
 	r = nvme_sync_read(s, 2, 0, buf, sizeof(buf), &e);
-	snprintf(cmd, sizeof(cmd), "'%s' ctl 'tgt mk_ana 3 2 non-optimized' >/dev/null", tb);
-	ck_assert_int_eq(system(cmd), 0);
+	testbed_ctl("tgt mk_ana 3 2 non-optimized");
 	ck_assert_int_eq(r, -EREMOTEIO);
 	ck_assert_msg(nvme_status_is_ana(e.status), "status 0x%x: %s", e.status, e.msg);
 	ck_assert_msg(strstr(e.msg, "Asymmetric Access Inaccessible"), "%s", e.msg);

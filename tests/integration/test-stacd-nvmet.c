@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../unit/check-main.h"
+#include "testbed-run.h"
 #include "daemon-run.h"
 #include "test-util.h"
 #include "stas/cleanup.h"
@@ -51,24 +52,11 @@ static void start_both(const char *stacd_conf)
 /* What puts the target back, also when an assertion ends the test early. */
 static const char *undo;
 
-static int guest(const char *script)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "'%s' ctl '%s' >/dev/null", test_env("STAS_TB_SCRIPT"), script);
-	return system(cmd);
-}
-
-static void tb_ctl(const char *script)
-{
-	ck_assert_msg(guest(script) == 0, "guest: '%s' failed", script);
-}
-
 /* Change the target; @back undoes it (run by the test, or by the teardown if it fails). */
 static void tb_change(const char *script, const char *back)
 {
 	undo = back;
-	tb_ctl(script);
+	testbed_ctl(script);
 }
 
 static void tb_restore(void)
@@ -77,14 +65,20 @@ static void tb_restore(void)
 
 	undo = NULL;
 	if (back)
-		tb_ctl(back);
+		testbed_ctl(back);
 }
+
+/* The test bed's only link cut (nothing in, nothing out, no peer told) or mended. */
+static bool link_cut;
 
 static void teardown(void)
 {
-	if (undo && guest(undo) != 0)
+	if (undo && testbed_run("ctl", undo) != 0)
 		fprintf(stderr, "could not put the target back: %s\n", undo);
 	undo = NULL;
+	if (link_cut && testbed_run("link", "up") != 0)
+		fprintf(stderr, "could not mend the test bed's link\n");
+	link_cut = false;
 	daemon_run_cleanup(&c);
 	daemon_run_cleanup(&f);
 }
@@ -613,6 +607,63 @@ static bool state_is(const struct ctl *x, const void *state)
 	return x && !strcmp(x->state, state);
 }
 
+static size_t count_connected(const struct ctl *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += v[i].connected != 0;
+	return k;
+}
+
+/*
+ * A cut cable: the target neither answers nor closes. Only keep-alive can
+ * tell, so every controller is lost within KATO and a half, stays listed
+ * (stafd's cache is kept, not read as "nothing discovered"), and is back
+ * once the link is.
+ */
+START_TEST(test_link_cut)
+{
+	_cleanup_(sd_bus_slot_unrefp) sd_bus_slot *a = NULL, *b = NULL;
+	struct ctl v[MAX_CTLS];
+	struct signals sig;
+	char buf[4096];
+	long long t0;
+	size_t n;
+
+	start_both("[Global]\nreconnect-delay = 1\nkato = 4\n");
+	wait_all_live(v, 40000);
+	watch(&sig, &a, &b);
+	link_cut = true;
+	ck_assert_int_eq(testbed_run("link", "down"), 0);
+	t0 = now_ms();
+	do {
+		daemon_run_pump(&c, 200);
+		n = state(v);
+	} while (count_connected(v, n) && now_ms() - t0 < 12000);
+	dump(v, n, buf, sizeof(buf));
+	ck_assert_msg(!count_connected(v, n), "still connected after 12 s:\n%s\nstacd:\n%s", buf,
+		      daemon_run_log(&c));
+	ck_assert_uint_eq(n, N_PATHS);
+	ck_assert_int_ge(sig.lost, (int)N_PATHS);
+	ck_assert_msg(strstr(sig.last_reason, "Keep Alive"), "%s", sig.last_reason);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_str_ne(v[i].error, "");
+	printf("link cut: all %zu controllers lost after %lld ms (kato 4 s)\n", n, now_ms() - t0);
+
+	ck_assert_int_eq(testbed_run("link", "up"), 0);
+	link_cut = false;
+	t0 = now_ms();
+	n = wait_all_live(v, 40000);
+	printf("link mended: all %zu controllers live after %lld ms\n", n, now_ms() - t0);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_ge(v[i].reconnects, 1);
+		ck_assert_str_eq(v[i].error, "");
+	}
+	ck_assert_int_ge(sig.connected, (int)N_PATHS);
+}
+END_TEST
+
 /*
  * ctrl-loss-tmo: a controller without a connection for that long is given
  * up (controller_lost says why); stafd listing it again in a fresh log
@@ -740,6 +791,7 @@ static Suite *stacd_suite(void)
 	tcase_add_test(tc, test_stafd_restart_no_churn);
 	tcase_add_test(tc, test_port_down_backoff);
 	tcase_add_test(tc, test_ctrl_loss_tmo);
+	tcase_add_test(tc, test_link_cut);
 	tcase_add_test(tc, test_config_and_reload);
 	suite_add_tcase(s, tc);
 	return s;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../unit/check-main.h"
+#include "testbed-run.h"
 #include "daemon-run.h"
 #include "test-util.h"
 #include "stas/cleanup.h"
@@ -47,17 +48,15 @@ static void start(const char *conf)
 	ck_assert_msg(r == 0, "stafd did not become ready (%d); log:\n%s", r, daemon_run_log(&d));
 }
 
+/* Set while a test has cut the test bed's link: the teardown mends it. */
+static bool link_cut;
+
 static void teardown(void)
 {
+	if (link_cut && testbed_run("link", "up") != 0)
+		fprintf(stderr, "could not mend the test bed's link\n");
+	link_cut = false;
 	daemon_run_cleanup(&d);
-}
-
-static void tb_ctl(const char *script)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "'%s' ctl '%s' >/dev/null", test_env("STAS_TB_SCRIPT"), script);
-	ck_assert_msg(system(cmd) == 0, "guest: '%s' failed", script);
 }
 
 /* ---- D-Bus as a client --------------------------------------------------------------------- */
@@ -256,7 +255,7 @@ START_TEST(test_unlink_signal)
 					     "log_pages_changed", on_log_pages_changed, &w),
 			 0);
 	daemon_run_pump(&d, 100);
-	tb_ctl("tgt unlink 1 " TGT(2));
+	testbed_ctl("tgt unlink 1 " TGT(2));
 	while (!w.changed && waited < 3000) {
 		daemon_run_pump(&d, 50);
 		waited += 50;
@@ -265,7 +264,7 @@ START_TEST(test_unlink_signal)
 	printf("log_pages_changed arrived %d ms after the unlink (control channel included)\n",
 	       waited);
 	after = all_log_pages();
-	tb_ctl("tgt link 1 " TGT(2));
+	testbed_ctl("tgt link 1 " TGT(2));
 	ck_assert(!pages_have(pages_of(find_dc(after, "198.51.100.2", "8009")), TGT(2)));
 	ck_assert(pages_have(pages_of(find_dc(after, "198.51.100.2", "8009")), TGT(1)));
 	w.changed = 0;
@@ -297,7 +296,7 @@ START_TEST(test_port_down_and_back)
 	start(ONE_DC);
 	all = wait_all_dcs(20000);
 	/* port 5 listens only while tgt3 is linked to it */
-	tb_ctl("tgt unlink 5 " TGT(3));
+	testbed_ctl("tgt unlink 5 " TGT(3));
 	for (int i = 0; i < 100 && attempts < 2; i++) {
 		usleep(200000);
 		if (dc)
@@ -316,7 +315,7 @@ START_TEST(test_port_down_and_back)
 	ck_assert_str_ne(sget(dc, "log pages"), "0");
 	json_object_put(dc);
 	dc = NULL;
-	tb_ctl("tgt link 5 " TGT(3));
+	testbed_ctl("tgt link 5 " TGT(3));
 	for (int i = 0; i < 150; i++) {
 		usleep(200000);
 		if (dc)
@@ -455,6 +454,59 @@ static json_object *wait_connected(const char *traddr, const char *trsvcid, int 
 	}
 	return NULL;
 }
+
+/* The number of DCs of the test bed that stafd holds connected (an all_log_pages answer). */
+static size_t dcs_connected(json_object *all)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < json_object_array_length(all); i++) {
+		json_object *dc = NULL;
+
+		json_object_object_get_ex(json_object_array_get_idx(all, i), "discovery-controller",
+					  &dc);
+		k += !strcmp(sget(dc, "connected"), "True");
+	}
+	return k;
+}
+
+/*
+ * A cut cable: no DC answers or closes. Keep-alive finds out within KATO and
+ * a half; every cached log page is kept while the DCs are unreachable, and
+ * all of them are held again once the link is back.
+ */
+START_TEST(test_link_cut)
+{
+	_cleanup_(json_putp) json_object *all = NULL;
+	size_t ndc = sizeof(all_dcs) / sizeof(all_dcs[0]);
+	int waited = 0;
+
+	start("[Global]\nkato = 4\n" ONE_DC);
+	json_object_put(wait_all_dcs(20000));
+	link_cut = true;
+	ck_assert_int_eq(testbed_run("link", "down"), 0);
+	do {
+		daemon_run_pump(&d, 200);
+		waited += 200;
+		json_putp(&all);
+		all = all_log_pages();
+	} while (dcs_connected(all) && waited < 12000);
+	ck_assert_msg(!dcs_connected(all), "still connected after 12 s:\n%s\nlog:\n%s",
+		      json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY),
+		      daemon_run_log(&d));
+	printf("link cut: all %zu DCs lost after about %d ms (kato 4 s)\n", ndc, waited);
+	for (size_t i = 0; i < ndc; i++) {
+		json_object *e = find_dc(all, all_dcs[i].traddr, all_dcs[i].trsvcid);
+
+		ck_assert_msg(e && json_object_array_length(pages_of(e)) > 0,
+			      "%s:%s lost its cache", all_dcs[i].traddr, all_dcs[i].trsvcid);
+	}
+	ck_assert_msg(strstr(daemon_run_log(&d), "Keep Alive"), "%s", daemon_run_log(&d));
+	ck_assert_int_eq(testbed_run("link", "up"), 0);
+	link_cut = false;
+	json_object_put(wait_all_dcs(40000));
+}
+END_TEST
 
 #define NAMED_DCS(family, port)                                                                    \
 	"[Global]\nip-family = " family "\n[Controllers]\n"                                        \
@@ -622,11 +674,11 @@ START_TEST(test_state_survives_restart)
 	ck_assert_ptr_nonnull(dc);
 	json_object_put(dc);
 	daemon_run_stop(&d);
-	tb_ctl("tgt unlink 5 " TGT(3));
+	testbed_ctl("tgt unlink 5 " TGT(3));
 	ck_assert_int_eq(daemon_run_restart(&d), 0);
 	all = all_log_pages();
 	e = find_dc(all, "198.51.100.2", "8010");
-	tb_ctl("tgt link 5 " TGT(3));
+	testbed_ctl("tgt link 5 " TGT(3));
 	ck_assert_ptr_nonnull(e);
 	ck_assert(pages_have(pages_of(e), TGT(3)));
 	json_object_put(all);
@@ -648,6 +700,7 @@ static Suite *stafd_suite(void)
 	tcase_add_test(tc, test_broken_config_at_start);
 	tcase_add_test(tc, test_tron_root_only);
 	tcase_add_test(tc, test_state_survives_restart);
+	tcase_add_test(tc, test_link_cut);
 	suite_add_tcase(s, tc);
 	return s;
 }

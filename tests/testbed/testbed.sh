@@ -10,6 +10,7 @@
 #   testbed.sh status         exit 0 when it runs and answers
 #   testbed.sh exec CMD...    run CMD inside the namespace
 #   testbed.sh ctl SCRIPT     run SCRIPT in the guest ('-': from stdin)
+#   testbed.sh link up|down   cut the target's only link, or mend it
 #   testbed.sh check-clean    fail if a test bed namespace/qemu is left
 #
 # Environment:
@@ -326,6 +327,8 @@ create_netns() {
 	for k in accept_dad accept_ra autoconf; do
 		nsx sh -c "echo 0 >/proc/sys/net/ipv6/conf/tap0/$k"
 	done
+	# `testbed.sh link down` must not take the IPv6 address with it
+	nsx sh -c "echo 1 >/proc/sys/net/ipv6/conf/tap0/keep_addr_on_down"
 	ip -n "$NETNS" addr add "$TB_HOST_V4" dev tap0
 	ip -n "$NETNS" -6 addr add "$TB_HOST_V6" dev tap0 nodad
 	ip -n "$NETNS" link set tap0 up
@@ -553,6 +556,15 @@ cmd_exec() {
 }
 
 # ctl's own failures exit 2 (like tbctl), so 1 stays the script's status
+# A cut cable: with tap0 down nothing goes in or out, and no peer hears of it.
+cmd_link() {
+	need_root link
+	set_run_dir
+	[[ ${1:-} == up || ${1:-} == down ]] || die "usage: testbed.sh link up|down"
+	NETNS=$(owned_netns) || die "no test bed namespace recorded in ${RUN} (testbed.sh start)"
+	ip -n "$NETNS" link set tap0 "$1"
+}
+
 cmd_ctl() {
 	local timeout=${STAS_TB_CTL_TIMEOUT:-60} tbctl
 	(set_run_dir) || exit 2
@@ -615,6 +627,7 @@ main() {
 	stop) cmd_stop "$@" ;;
 	status) cmd_status "$@" ;;
 	exec) cmd_exec "$@" ;;
+	link) cmd_link "$@" ;;
 	ctl) cmd_ctl "$@" ;;
 	check-clean) cmd_check_clean "$@" ;;
 	-h | --help | help) usage ;;
