@@ -75,6 +75,7 @@ int nvme_id_ctrl_decode(const void *buf, size_t len, struct nvme_ctrl_id *ret, s
 	id.dctype = w->dctype;
 	id.aerl = w->aerl;
 	id.lpa = w->lpa;
+	id.elpe = w->elpe;
 	id.anatt = w->anatt;
 	id.anacap = w->anacap;
 	id.vwc = w->vwc;

@@ -324,6 +324,28 @@ int nvme_sync_get_changed_ns(struct nvme_sync *s, uint32_t *ret, size_t max, siz
 	return nvme_changed_ns_decode(buf, sizeof(buf), ret, max, ret_n, ret_overflow, e);
 }
 
+int nvme_sync_get_error_log(struct nvme_sync *s, struct nvme_error_log_entry **ret, size_t *ret_n,
+			    struct stas_error *e)
+{
+	size_t n = (size_t)nvme_ctrl_identity(s->ctrl)->elpe + 1;
+	_cleanup_free_ uint8_t *buf = malloc(n * NVME_ERROR_LOG_ENTRY_LEN);
+	_cleanup_free_ struct nvme_error_log_entry *v = calloc(n, sizeof(*v));
+	int r;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!buf || !v)
+		return stas_error_set(e, -ENOMEM, "error log: out of memory");
+	r = nvme_sync_get_log(s, NVME_LOG_ERROR, NVME_NSID_ALL, 0, false, 0, buf,
+			      (uint32_t)(n * NVME_ERROR_LOG_ENTRY_LEN), e);
+	if (r >= 0)
+		r = nvme_error_log_decode(buf, n * NVME_ERROR_LOG_ENTRY_LEN, v, n, ret_n, e);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(v);
+	return 0;
+}
+
 int nvme_sync_get_smart_log(struct nvme_sync *s, uint32_t nsid, struct nvme_smart_log *ret,
 			    struct stas_error *e)
 {

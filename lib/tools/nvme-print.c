@@ -10,6 +10,7 @@
 #include "nvme-print.h"
 #include "stas/cleanup.h"
 #include "stas/host-id.h"
+#include "stas/nvme-status.h"
 
 static const char *eflags_str(uint16_t f, char *buf, size_t len)
 {
@@ -398,5 +399,85 @@ void print_smart_log(FILE *f, uint32_t nsid, const struct nvme_smart_log *l)
 		fprintf(f, "%-35s : %u\n", name, l->thm_trans_count[i]);
 		snprintf(name, sizeof(name), "thermal_mgmt_t%u_total_time", i + 1);
 		fprintf(f, "%-35s : %u s\n", name, l->thm_total_time[i]);
+	}
+}
+
+/* ---- Error Information log ------------------------------------------------------------------ */
+
+static enum nvme_cmd_class errlog_class(const struct nvme_error_log_entry *x)
+{
+	if (x->sqid == 0xffff)
+		return NVME_CMD_ANY;
+	return x->sqid ? NVME_CMD_IO : NVME_CMD_ADMIN;
+}
+
+/* What the controller said caused it: 0 means "not the transport", not RDMA's 1 or TCP's 3. */
+static const char *errlog_trtype(uint8_t trtype)
+{
+	return trtype ? nvmf_trtype_str(trtype) : "not indicated";
+}
+
+json_object *json_error_log(const struct nvme_error_log_entry *v, size_t n, size_t slots)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+	char text[128];
+
+	json_object_object_add(o, "entries", json_object_new_uint64(slots));
+	for (size_t i = 0; i < n; i++) {
+		const struct nvme_error_log_entry *x = &v[i];
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "error_count", json_object_new_uint64(x->error_count));
+		json_object_object_add(e, "sqid", json_object_new_int(x->sqid));
+		json_object_object_add(e, "cmdid", json_object_new_int(x->cid));
+		json_object_object_add(e, "status_field", json_object_new_int(x->status));
+		json_object_object_add(e, "status",
+				       json_object_new_string(nvme_status_format(
+					       x->status, errlog_class(x), text, sizeof(text))));
+		json_object_object_add(e, "phase_tag", json_object_new_int(x->phase));
+		json_object_object_add(e, "parm_err_loc", json_object_new_int(x->pel));
+		json_object_object_add(e, "lba", json_object_new_uint64(x->lba));
+		json_object_object_add(e, "nsid", json_object_new_uint64(x->nsid));
+		json_object_object_add(e, "vs", json_object_new_int(x->vsia));
+		json_object_object_add(e, "trtype",
+				       json_object_new_string(errlog_trtype(x->trtype)));
+		json_object_object_add(e, "csi", json_object_new_int(x->csi));
+		json_object_object_add(e, "opcode", json_object_new_int(x->opcode));
+		json_object_object_add(e, "cs", json_object_new_uint64(x->cmd_info));
+		json_object_object_add(e, "trtype_spec_info", json_object_new_int(x->trtype_info));
+		json_object_object_add(e, "log_page_version", json_object_new_int(x->version));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "errors", a);
+	return o;
+}
+
+void print_error_log(FILE *f, const struct nvme_error_log_entry *v, size_t n, size_t slots)
+{
+	char text[128];
+
+	fprintf(f, "Error Information log: %zu of %zu entries in use%s\n", n, slots,
+		n > 1 ? ", newest first" : "");
+	for (size_t i = 0; i < n; i++) {
+		const struct nvme_error_log_entry *x = &v[i];
+
+		fprintf(f, "\nEntry[%zu]\n", i);
+		fprintf(f, "%-17s: %" PRIu64 "\n", "error_count", x->error_count);
+		fprintf(f, "%-17s: %u\n", "sqid", x->sqid);
+		fprintf(f, "%-17s: 0x%x\n", "cmdid", x->cid);
+		fprintf(f, "%-17s: 0x%04x %s\n", "status_field", x->status,
+			nvme_status_format(x->status, errlog_class(x), text, sizeof(text)));
+		fprintf(f, "%-17s: %u\n", "phase_tag", x->phase);
+		fprintf(f, "%-17s: 0x%04x (%s)\n", "parm_err_loc", x->pel,
+			nvme_pel_str(x->pel, text, sizeof(text)));
+		fprintf(f, "%-17s: %" PRIu64 "\n", "lba", x->lba);
+		fprintf(f, "%-17s: 0x%x\n", "nsid", x->nsid);
+		fprintf(f, "%-17s: %u\n", "vs", x->vsia);
+		fprintf(f, "%-17s: %s\n", "trtype", errlog_trtype(x->trtype));
+		fprintf(f, "%-17s: %u\n", "csi", x->csi);
+		fprintf(f, "%-17s: 0x%02x\n", "opcode", x->opcode);
+		fprintf(f, "%-17s: 0x%" PRIx64 "\n", "cs", x->cmd_info);
+		fprintf(f, "%-17s: 0x%x\n", "trtype_spec_info", x->trtype_info);
+		fprintf(f, "%-17s: %u\n", "log_page_version", x->version);
 	}
 }

@@ -16,12 +16,15 @@ json_object *json_ns(uint32_t nsid, const struct nvme_ns_id *ns);
 json_object *json_ana_log(const struct nvme_ana_log *log);
 json_object *json_aen(uint32_t dw0);
 json_object *json_smart_log(uint32_t nsid, const struct nvme_smart_log *log);
+/* @n entries in use of the @slots the controller keeps */
+json_object *json_error_log(const struct nvme_error_log_entry *v, size_t n, size_t slots);
 
 void print_disc_log(FILE *f, const char *where, const struct nvmf_disc_log *log);
 void print_ctrl_info(FILE *f, const struct nvme_ctrl_info *info);
 void print_ns(FILE *f, uint32_t nsid, const struct nvme_ns_id *ns);
 void print_ana_log(FILE *f, const struct nvme_ana_log *log);
 void print_smart_log(FILE *f, uint32_t nsid, const struct nvme_smart_log *log);
+void print_error_log(FILE *f, const struct nvme_error_log_entry *v, size_t n, size_t slots);
 void print_hex(FILE *f, const uint8_t *buf, size_t len);
 
 #endif

@@ -158,8 +158,7 @@ static int cmd_discover(const struct opts *o, struct nvme_ctrl_config *cfg)
 	return rc;
 }
 
-/* ---- identify, list-ns, ana, smart-log, get-log, wait-event
- * ------------------------------------------ */
+/* ---- identify, list-ns, ana, smart-log, error-log, get-log, wait-event ---------------------- */
 
 static int cmd_identify(const struct opts *o, struct nvme_ctrl_config *cfg)
 {
@@ -254,6 +253,28 @@ static int cmd_smart_log(const struct opts *o, struct nvme_ctrl_config *cfg)
 	return rc;
 }
 
+static int cmd_error_log(const struct opts *o, struct nvme_ctrl_config *cfg)
+{
+	_cleanup_free_ struct nvme_error_log_entry *v = NULL;
+	struct stas_error e = { 0 };
+	struct nvme_ctrl_info info;
+	struct nvme_sync *s;
+	size_t n = 0, slots;
+	int rc = 0;
+
+	if (connect_or_fail(cfg, &s))
+		return 1;
+	nvme_sync_controller_info(s, &info);
+	slots = (size_t)info.id.elpe + 1;
+	if (nvme_sync_get_error_log(s, &v, &n, &e) < 0)
+		rc = fail("", &e);
+	nvme_sync_disconnect(s);
+	if (!rc)
+		o->json ? json_out(json_error_log(v, n, slots))
+			: print_error_log(stdout, v, n, slots);
+	return rc;
+}
+
 static int cmd_get_log(const struct opts *o, struct nvme_ctrl_config *cfg)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
@@ -344,6 +365,8 @@ static const struct cmd_entry commands[] = {
 	{ "smart-log", cmd_smart_log,
 	  "-a ADDR [-s 4420] -n NQN [--nsid N (default 0xffffffff: the controller)]\n"
 	  "                SMART / Health log; a data unit is 1000 x 512 bytes" },
+	{ "error-log", cmd_error_log,
+	  "-a ADDR [-s 4420] -n NQN   the controller's last errors, newest first" },
 	{ "get-log", cmd_get_log,
 	  "-a ADDR -n NQN --lid ID --len BYTES [--offset B] [--lsp N] "
 	  "[--nsid N (default 0xffffffff)] [--raw]" },

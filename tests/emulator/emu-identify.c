@@ -71,6 +71,7 @@ static void id_ctrl_io(struct nvme_id_ctrl *id, const struct emu_ctrl *ctrl)
 	id->acl = 3;
 	id->frmw = 0x3; /* one slot, read-only */
 	id->lpa = (1 << 0) | (1 << 1) | (1 << 2);
+	id->elpe = EMU_ERROR_SLOTS - 1;
 	id->kas = htole16(EMU_KAS);
 	id->anatt = EMU_ANATT;
 	id->anacap = ANACAP_ALL;

@@ -12,8 +12,6 @@
 
 #include "emu-private.h"
 
-#define ERROR_LOG_LEN 64
-
 struct log_req {
 	uint8_t lid, lsp;
 	bool rae;
@@ -164,11 +162,38 @@ static int smart_log(struct emu_cmd *cmd, uint8_t **ret, uint32_t *ret_len)
 	return 0;
 }
 
-static int zero_log(uint32_t len, uint8_t **ret, uint32_t *ret_len)
+/* ---- Error Information (LID 0x01) ---------------------------------------------------------- */
+
+/* What nvmet records: queue, command, status, namespace, LBA; no parameter location. */
+void emu_ctrl_log_error(struct emu_ctrl *ctrl, const struct emu_cmd *cmd)
 {
-	*ret = calloc(1, len);
-	*ret_len = len;
-	return *ret ? 0 : -ENOMEM;
+	struct nvme_error_log_page_entry *x = &ctrl->errors[ctrl->nerrors++ % EMU_ERROR_SLOTS];
+
+	*x = (struct nvme_error_log_page_entry){
+		.errcnt = htole64(ctrl->nerrors),
+		.sqid = htole16(cmd->conn->qid),
+		.cid = htole16(cmd->cid),
+		.sf = htole16((uint16_t)(cmd->status << 1)),
+		.pel = htole16(0xffff),
+		.lba = htole64(cmd->slba),
+		.nsid = cmd->sqe.nsid,
+		.opc = cmd->sqe.opcode,
+	};
+}
+
+/* Newest first; the slots not used yet are all zeroes (error count 0). */
+static int error_log(struct emu_ctrl *ctrl, uint8_t **ret, uint32_t *ret_len)
+{
+	struct nvme_error_log_page_entry *v = calloc(EMU_ERROR_SLOTS, sizeof(*v));
+	uint64_t n = ctrl->nerrors < EMU_ERROR_SLOTS ? ctrl->nerrors : EMU_ERROR_SLOTS;
+
+	if (!v)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < n; i++)
+		v[i] = ctrl->errors[(ctrl->nerrors - 1 - i) % EMU_ERROR_SLOTS];
+	*ret = (uint8_t *)v;
+	*ret_len = EMU_ERROR_SLOTS * sizeof(*v);
+	return 0;
 }
 
 /* ---- Dispatch ---------------------------------------------------------------------------- */
@@ -196,7 +221,7 @@ static int build_log(struct emu_cmd *cmd, const struct log_req *lr, uint8_t **re
 	}
 	switch (lr->lid) {
 	case NVME_LOG_ERROR:
-		return zero_log(ERROR_LOG_LEN, ret, ret_len);
+		return error_log(ctrl, ret, ret_len);
 	case NVME_LOG_SMART:
 		return smart_log(cmd, ret, ret_len);
 	case NVME_LOG_CHANGED_NS:

@@ -36,6 +36,7 @@ struct bufferevent;
 #define EMU_DISC_KATO_MS    120000 /* nvmet's KATO for discovery hosts that ask for none */
 #define EMU_MAX_REGISTRANTS 64
 #define EMU_AEN_QUEUE	    8
+#define EMU_ERROR_SLOTS	    16 /* Error Information log entries (Identify ELPE + 1) */
 #define EMU_CHUNK_SHIFT	    20
 
 /* Status with Do Not Retry */
@@ -159,6 +160,9 @@ struct emu_ctrl {
 	uint32_t changed_ns[NVME_CHANGED_NS_MAX];
 	unsigned nchanged;
 	bool changed_overflow;
+	/* Error Information log: a ring, the newest at errors[(nerrors - 1) % EMU_ERROR_SLOTS] */
+	struct nvme_error_log_page_entry errors[EMU_ERROR_SLOTS];
+	uint64_t nerrors;
 };
 
 /* ---- Connections and commands ---- */
@@ -297,6 +301,7 @@ bool emu_send_idle(struct emu_conn *c);
 void emu_xfer_capsule(struct emu_conn *c, const uint8_t *pdu, uint32_t plen);
 int emu_xfer_h2c_data(struct emu_conn *c, const uint8_t *pdu, uint32_t plen);
 void emu_cmd_complete(struct emu_cmd *cmd);
+void emu_ctrl_log_error(struct emu_ctrl *ctrl, const struct emu_cmd *cmd);
 void emu_cmd_free(struct emu_cmd *cmd);
 
 /* emu-ctrl.c */

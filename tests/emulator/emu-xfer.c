@@ -116,6 +116,8 @@ void emu_cmd_complete(struct emu_cmd *cmd)
 {
 	struct emu_conn *c = cmd->conn;
 
+	if (cmd->status && c->ctrl && c->state == CONN_LIVE)
+		emu_ctrl_log_error(c->ctrl, cmd);
 	if (c->state == CONN_LIVE || c->state == CONN_WAIT_CONNECT) {
 		if (cmd->dir == DIR_C2H && cmd->len && !cmd->status)
 			emu_send_c2h(c, cmd);

@@ -29,6 +29,7 @@ enum {
 	D_RESV,
 	D_AEN,
 	D_SMART,
+	D_ERRLOG,
 	N_DECODERS
 };
 
@@ -148,6 +149,20 @@ static void decode(unsigned which, const uint8_t *buf, size_t len)
 		}
 		break;
 	}
+	case D_ERRLOG: {
+		struct nvme_error_log_entry v[4];
+		char pel[32];
+		size_t n = 99;
+
+		r = nvme_error_log_decode(buf, len, v, 4, &n, &e);
+		FUZZ_ASSERT(n <= 4 && (r == 0 || n == 0));
+		for (size_t i = 0; i < n; i++) {
+			FUZZ_ASSERT(v[i].error_count != 0);
+			nvme_pel_str(v[i].pel, pel, sizeof(pel));
+			FUZZ_ASSERT(strlen(pel) < sizeof(pel));
+		}
+		break;
+	}
 	default: {
 		char text[128];
 		uint32_t dw0 = 0;
@@ -172,6 +187,8 @@ static size_t natural_len(unsigned which, size_t len)
 		return len;
 	case D_SMART:
 		return NVME_SMART_LOG_LEN;
+	case D_ERRLOG:
+		return len ? (len + 63) / 64 * 64 : 64;
 	default:
 		return 4096;
 	}

@@ -280,7 +280,9 @@ END_TEST
 
 START_TEST(test_compare_and_range)
 {
+	_cleanup_free_ struct nvme_error_log_entry *errs = NULL;
 	struct nvme_sync *s = connect_ok(NQN, 1, false);
+	size_t n;
 	struct stas_error e = { 0 };
 	struct nvme_ns_id ns;
 	struct nvme_sqe sqe;
@@ -297,6 +299,20 @@ START_TEST(test_compare_and_range)
 	nvme_cmd_rw(&sqe, NVME_IO_READ, 1, ns.nsze, 1, 0);
 	ck_assert_int_eq(nvme_sync_io(s, &sqe, NTCP_DIR_C2H, buf, 512, NULL, &e), -EREMOTEIO);
 	ck_assert_msg(strstr(e.msg, "LBA Out of Range"), "%s", e.msg);
+	/* both errors in this controller's Error Information log, newest first */
+	ck_assert_msg(nvme_sync_get_error_log(s, &errs, &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(errs[0].status & 0x7ff, NVME_SC_LBA_RANGE);
+	ck_assert_uint_eq(errs[0].lba, ns.nsze);
+	ck_assert_uint_eq(errs[0].opcode, NVME_IO_READ);
+	ck_assert_uint_eq(errs[1].status & 0x7ff, NVME_SC_COMPARE_FAILED);
+	ck_assert_uint_eq(errs[1].lba, 64);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(errs[i].error_count, n - i);
+		ck_assert_uint_eq(errs[i].sqid, 1);
+		ck_assert_uint_eq(errs[i].nsid, 1);
+		ck_assert_uint_eq(errs[i].pel, 0xffff);
+	}
 	nvme_sync_disconnect(s);
 }
 END_TEST

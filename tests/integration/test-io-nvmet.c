@@ -144,6 +144,40 @@ START_TEST(test_integrity)
 }
 END_TEST
 
+/*
+ * This controller's Error Information log: the two errors it just made, newest first, on an
+ * I/O queue, namespace 1, with the statuses the completions carried (and the LBA of the read).
+ */
+static void error_log_names_last_two(struct nvme_sync *s, uint16_t older, uint64_t older_lba,
+				     uint16_t newer)
+{
+	_cleanup_free_ struct nvme_error_log_entry *v = NULL;
+	struct stas_error e = { 0 };
+	char pel[32];
+	size_t n;
+
+	ck_assert_msg(nvme_sync_get_error_log(s, &v, &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_ge(n, 2);
+	for (size_t i = 0; i < 2; i++)
+		printf("error log [%zu]: count %llu sqid %u cid %u status 0x%x (%s) pel %s lba "
+		       "%llu "
+		       "nsid %u\n",
+		       i, (unsigned long long)v[i].error_count, v[i].sqid, v[i].cid, v[i].status,
+		       nvme_status_name(v[i].status, NVME_CMD_IO), nvme_pel_str(v[i].pel, pel, 32),
+		       (unsigned long long)v[i].lba, v[i].nsid);
+	/* the completions said More (there is an entry); the entries themselves do not */
+	ck_assert(newer & older & NVME_STATUS_MORE);
+	ck_assert_uint_eq(v[0].status, newer & ~NVME_STATUS_MORE);
+	ck_assert_uint_eq(v[1].status, older & ~NVME_STATUS_MORE);
+	ck_assert_uint_eq(v[1].lba, older_lba);
+	ck_assert_uint_eq(v[0].error_count, v[1].error_count + 1);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_uint_ne(v[i].sqid, 0);
+		ck_assert_uint_ne(v[i].sqid, 0xffff);
+		ck_assert_uint_eq(v[i].nsid, 1);
+	}
+}
+
 START_TEST(test_commands_and_errors)
 {
 	const struct target *t = &targets[0];
@@ -152,6 +186,7 @@ START_TEST(test_commands_and_errors)
 	struct nvme_ns_id ns;
 	uint8_t buf[8192], zero[8192] = { 0 };
 	struct nvme_sqe sqe;
+	uint16_t read_status;
 
 	ck_assert_int_eq(nvme_sync_ns(s, 1, &ns, &e), 0);
 	/* Write Zeroes: the blocks read back as zeroes */
@@ -177,6 +212,7 @@ START_TEST(test_commands_and_errors)
 	ck_assert_msg(e.status && strstr(e.msg, nvme_status_name(e.status, NVME_CMD_IO)), "%s",
 		      e.msg);
 	printf("raw read past the end of a null_blk namespace: %s\n", e.msg);
+	read_status = e.status;
 
 	/* The 6.1 nvmet has no reservations: the answer is named */
 	ck_assert_int_eq(nvme_sync_resv_register(s, 1, NVME_RESV_REGISTER, 0, 0x1234, false, 0, &e),
@@ -184,6 +220,7 @@ START_TEST(test_commands_and_errors)
 	ck_assert_msg(strstr(e.msg, "Reservation Register: ") &&
 			      strstr(e.msg, "Invalid Command Opcode"),
 		      "%s", e.msg);
+	error_log_names_last_two(s, read_status, ns.nsze, e.status);
 	nvme_sync_disconnect(s);
 
 	/* nvmet's file backend checks the range itself and says Capacity Exceeded, by name */

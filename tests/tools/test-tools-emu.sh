@@ -106,6 +106,9 @@ expect 0 "^temperature +: 313 K \(40 °C\)$" "$STAS_NVME" smart-log $io
 expect 0 "^data_units_written +: [0-9]+ \([0-9.]+ [kMG]?B\)$" "$STAS_NVME" smart-log $io --nsid 1
 expect 0 '"temperature_celsius":40' "$STAS_NVME" smart-log $io --json
 expect 1 "Get Log Page: Invalid Namespace" "$STAS_NVME" smart-log $io --nsid 9
+# error-log: a new controller each run, and the emulator keeps errors per controller
+expect 0 "^Error Information log: 0 of 16 entries in use$" "$STAS_NVME" error-log $io
+expect 0 '"entries":16' "$STAS_NVME" error-log $io --json
 
 # --max-depth 1: port 3 is a direct referral of port 1, so it is read even though port 2's
 # referral to it (depth 2) is not followed

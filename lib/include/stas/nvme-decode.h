@@ -48,6 +48,7 @@ struct nvme_ctrl_id {
 	uint32_t ioccsz, iorcsz; /* 16-byte units */
 	uint16_t oacs, oncs, kas, maxcmd, icdoff, crdt[3];
 	uint8_t mdts, cmic, cntrltype, dctype, aerl, lpa, anatt, anacap, vwc, msdbd, fcatt;
+	uint8_t elpe; /* error log page entries, 0's based */
 };
 
 /**
@@ -310,6 +311,44 @@ static inline int nvme_kelvin_to_celsius(uint16_t k)
 {
 	return (int)k - 273;
 }
+
+/* ---- Error Information log ------------------------------------------------------------------ */
+
+struct nvme_error_log_entry {
+	uint64_t error_count; /* unique per error, never 0 here */
+	uint16_t sqid, cid;   /* 0xffff: not tied to a command */
+	uint16_t status;      /* as in nvme-status.h: the status field without the phase tag */
+	bool phase;
+	uint16_t pel;	/* parameter error location as sent; 0xffff: none given */
+	uint64_t lba;	/* first LBA that saw the error */
+	uint32_t nsid;	/* 0 or 0xffffffff: not tied to a namespace */
+	uint8_t vsia;	/* a vendor log page with more, or 0 */
+	uint8_t trtype; /* NVMF_TRTYPE_*, when the transport caused it */
+	uint8_t csi, opcode;
+	uint64_t cmd_info; /* command specific information */
+	uint16_t trtype_info;
+	uint8_t version; /* log page version */
+};
+
+/**
+ * nvme_error_log_decode() - the entries in use of an Error Information log
+ * (LID 0x01), newest first as the controller keeps them.
+ * @len: a whole number of 64-byte entries, at least one
+ * @ret/@max: room for up to @max entries; @ret_n gets how many were filled
+ *
+ * Empty entries (error count 0) are skipped, also between used ones (the
+ * controller lost them); used entries beyond @max are left out.
+ *
+ * Return: 0, or -EBADMSG when @len is not a whole number of entries.
+ */
+int nvme_error_log_decode(const void *buf, size_t len, struct nvme_error_log_entry *ret, size_t max,
+			  size_t *ret_n, struct stas_error *e);
+
+/**
+ * nvme_pel_str() - a parameter error location as "byte B bit N" of the
+ * command, or "none" (0xffff).
+ */
+char *nvme_pel_str(uint16_t pel, char *buf, size_t len);
 
 /* ---- Reservation Report (extended data structure) ------------------------------------------ */
 

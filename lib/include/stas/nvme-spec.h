@@ -542,6 +542,30 @@ enum nvme_smart_cw {
 	NVME_SMART_CW_PMR_READ_ONLY = 1u << 5,	 /* persistent memory region read-only */
 };
 
+/*
+ * Error Information (LID 0x01): 64-byte entries, newest first; Identify
+ * Controller ELPE + 1 of them. An entry whose error count is 0 is empty.
+ */
+struct nvme_error_log_page_entry {
+	le64 errcnt; /* error count: unique per error, from 1 */
+	le16 sqid;   /* 0xffff: not tied to a command */
+	le16 cid;
+	le16 sf;  /* status field: bit 0 the phase tag, 15:1 the status */
+	le16 pel; /* parameter error location: byte 7:0, bit 10:8 */
+	le64 lba; /* first LBA that saw the error */
+	le32 nsid;
+	uint8_t vsia;	/* vendor specific information available (a log page id) */
+	uint8_t trtype; /* transport type, when the error is the transport's */
+	uint8_t csi;	/* command set of the command */
+	uint8_t opc;	/* opcode of the command */
+	le64 cmdsi;	/* command specific information */
+	le16 ttsi;	/* transport type specific information */
+	uint8_t rsvd42[21];
+	uint8_t lpver; /* log page version */
+} __packed;
+
+#define NVME_ERROR_LOG_ENTRY_LEN 64
+
 #define NVME_CHANGED_NS_MAX	 1024
 #define NVME_CHANGED_NS_OVERFLOW 0xffffffffu
 
@@ -745,6 +769,7 @@ NVME_ASSERT_OFF(struct nvme_id_ctrl, fguid, 112);
 NVME_ASSERT_OFF(struct nvme_id_ctrl, crdt1, 128);
 NVME_ASSERT_OFF(struct nvme_id_ctrl, oacs, 256);
 NVME_ASSERT_OFF(struct nvme_id_ctrl, aerl, 259);
+NVME_ASSERT_OFF(struct nvme_id_ctrl, elpe, 262);
 NVME_ASSERT_OFF(struct nvme_id_ctrl, npss, 263);
 NVME_ASSERT_OFF(struct nvme_id_ctrl, kas, 320);
 NVME_ASSERT_OFF(struct nvme_id_ctrl, anatt, 342);
@@ -828,6 +853,21 @@ NVME_ASSERT_OFF(struct nvme_smart_log_page, tmt2tc, 220);
 NVME_ASSERT_OFF(struct nvme_smart_log_page, ttftmt1, 224);
 NVME_ASSERT_OFF(struct nvme_smart_log_page, ttftmt2, 228);
 NVME_ASSERT_OFF(struct nvme_smart_log_page, rsvd232, 232);
+
+NVME_ASSERT_SIZE(struct nvme_error_log_page_entry, NVME_ERROR_LOG_ENTRY_LEN);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, sqid, 8);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, cid, 10);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, sf, 12);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, pel, 14);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, lba, 16);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, nsid, 24);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, vsia, 28);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, trtype, 29);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, csi, 30);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, opc, 31);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, cmdsi, 32);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, ttsi, 40);
+NVME_ASSERT_OFF(struct nvme_error_log_page_entry, lpver, 63);
 
 NVME_ASSERT_SIZE(struct nvmf_dim_hdr, 1024);
 NVME_ASSERT_OFF(struct nvmf_dim_hdr, nument, 8);

@@ -87,6 +87,15 @@ int nvme_sync_get_changed_ns(struct nvme_sync *s, uint32_t *ret, size_t max, siz
 int nvme_sync_get_smart_log(struct nvme_sync *s, uint32_t nsid, struct nvme_smart_log *ret,
 			    struct stas_error *e);
 
+/**
+ * nvme_sync_get_error_log() - the Error Information log (LID 0x01): every
+ * entry the controller keeps (Identify ELPE + 1) is read, the ones in use
+ * are returned, newest first. RAE clear, as nvme-cli reads it.
+ * @ret: allocated (also when @ret_n is 0); free() it
+ */
+int nvme_sync_get_error_log(struct nvme_sync *s, struct nvme_error_log_entry **ret, size_t *ret_n,
+			    struct stas_error *e);
+
 /** nvme_sync_get_discovery_log() - the whole discovery log (GENCTR-checked); free() it. */
 int nvme_sync_get_discovery_log(struct nvme_sync *s, struct nvmf_disc_log **ret,
 				struct stas_error *e);
