@@ -244,26 +244,48 @@ int nvme_sync_list_ns(struct nvme_sync *s, uint32_t **ret, size_t *ret_n, struct
 	return 0;
 }
 
-static int features(struct nvme_sync *s, const struct nvme_sqe *sqe, uint32_t *ret_dw0,
-		    const char *what, struct stas_error *e)
+static int features(struct nvme_sync *s, const struct nvme_sqe *sqe, void *buf, uint32_t len,
+		    uint32_t *ret_dw0, const char *what, struct stas_error *e)
 {
 	struct waiter w = { 0 };
 	int r;
 
-	r = finish(s, &w, nvme_ctrl_admin(s->ctrl, sqe, NTCP_DIR_NONE, NULL, 0, 0, cmd_done, &w),
+	r = finish(s, &w,
+		   nvme_ctrl_admin(s->ctrl, sqe, len ? NTCP_DIR_C2H : NTCP_DIR_NONE, buf, len, 0,
+				   cmd_done, &w),
 		   what, e);
 	if (r == 0 && ret_dw0)
 		*ret_dw0 = w.res.dw0;
 	return r;
 }
 
+/*
+ * A controller without ONCS bit 4 may ignore SEL and SV rather than refuse them (nvmet 6.1
+ * answers SEL 3 with the current value): only the current value is asked of it.
+ */
+static bool save_select(struct nvme_sync *s)
+{
+	return nvme_ctrl_identity(s->ctrl)->oncs & NVME_ONCS_SAVE_SELECT;
+}
+
 int nvme_sync_get_features(struct nvme_sync *s, uint8_t fid, uint32_t nsid, uint8_t sel,
 			   uint32_t cdw11, uint32_t *ret_dw0, struct stas_error *e)
 {
+	return nvme_sync_get_features_data(s, fid, nsid, sel, cdw11, NULL, 0, ret_dw0, e);
+}
+
+int nvme_sync_get_features_data(struct nvme_sync *s, uint8_t fid, uint32_t nsid, uint8_t sel,
+				uint32_t cdw11, void *buf, uint32_t len, uint32_t *ret_dw0,
+				struct stas_error *e)
+{
 	struct nvme_sqe sqe;
 
+	if (sel && !save_select(s))
+		return stas_error_set(e, -EOPNOTSUPP,
+				      "Get Features: the controller takes no SEL but current "
+				      "(Identify ONCS bit 4 is clear); not sent");
 	nvme_cmd_get_features(&sqe, fid, nsid, sel, cdw11);
-	return features(s, &sqe, ret_dw0, "Get Features", e);
+	return features(s, &sqe, buf, len, ret_dw0, "Get Features", e);
 }
 
 int nvme_sync_set_features(struct nvme_sync *s, uint8_t fid, uint32_t nsid, uint32_t cdw11,
@@ -271,8 +293,13 @@ int nvme_sync_set_features(struct nvme_sync *s, uint8_t fid, uint32_t nsid, uint
 {
 	struct nvme_sqe sqe;
 
+	if (save && !save_select(s))
+		return stas_error_set(
+			e, -EOPNOTSUPP,
+			"Set Features: the controller saves no feature (Identify ONCS "
+			"bit 4 is clear); not sent");
 	nvme_cmd_set_features(&sqe, fid, nsid, cdw11, save);
-	return features(s, &sqe, ret_dw0, "Set Features", e);
+	return features(s, &sqe, NULL, 0, ret_dw0, "Set Features", e);
 }
 
 int nvme_sync_get_log(struct nvme_sync *s, uint8_t lid, uint32_t nsid, uint8_t lsp, bool rae,
@@ -396,7 +423,7 @@ int nvme_sync_keep_alive(struct nvme_sync *s, struct stas_error *e)
 	struct nvme_sqe sqe;
 
 	nvme_cmd_keep_alive(&sqe);
-	return features(s, &sqe, NULL, "Keep Alive", e);
+	return features(s, &sqe, NULL, 0, NULL, "Keep Alive", e);
 }
 
 int nvme_sync_dim(struct nvme_sync *s, uint8_t tas, const char *symname, struct stas_error *e)

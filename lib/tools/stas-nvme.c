@@ -367,6 +367,10 @@ static const struct cmd_entry commands[] = {
 	  "                SMART / Health log; a data unit is 1000 x 512 bytes" },
 	{ "error-log", cmd_error_log,
 	  "-a ADDR [-s 4420] -n NQN   the controller's last errors, newest first" },
+	{ "get-feature", cmd_get_feature,
+	  "-a ADDR -n NQN --fid ID [--sel current|default|saved|supported] [--cdw11 V] "
+	  "[--nsid N]" },
+	{ "set-feature", cmd_set_feature, "-a ADDR -n NQN --fid ID --value V [--save] [--nsid N]" },
 	{ "get-log", cmd_get_log,
 	  "-a ADDR -n NQN --lid ID --len BYTES [--offset B] [--lsp N] "
 	  "[--nsid N (default 0xffffffff)] [--raw]" },
@@ -394,6 +398,9 @@ static void usage(FILE *f)
 		   "                           (default: connect and admin 10000, I/O 30000)\n"
 		   "  -j, --json               JSON output\n");
 }
+
+/* long-only options: above any character, so that a message names the long form */
+enum { OPT_FID = 0x100, OPT_SEL, OPT_CDW11, OPT_VALUE, OPT_SAVE };
 
 static const struct option long_opts[] = {
 	{ "traddr", required_argument, NULL, 'a' },
@@ -432,6 +439,11 @@ static const struct option long_opts[] = {
 	{ "iekey", no_argument, NULL, 'Z' },
 	{ "ptpl", required_argument, NULL, 'U' },
 	{ "deallocate", no_argument, NULL, 'V' },
+	{ "fid", required_argument, NULL, OPT_FID },
+	{ "sel", required_argument, NULL, OPT_SEL },
+	{ "cdw11", required_argument, NULL, OPT_CDW11 },
+	{ "value", required_argument, NULL, OPT_VALUE },
+	{ "save", no_argument, NULL, OPT_SAVE },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -487,6 +499,24 @@ static const char *bad_option(char **argv, char buf[3])
 	return word;
 }
 
+/* --sel: a name, or the number nvme-cli takes */
+static int parse_sel(const char *arg, int *ret)
+{
+	static const char *const names[] = { "current", "default", "saved", "supported" };
+	uint64_t v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(arg, names[i])) {
+			*ret = (int)i;
+			return 0;
+		}
+	if (tool_number("stas-nvme", arg, "--sel (current, default, saved, supported or 0..3)", 0,
+			3, false, &v))
+		return -1;
+	*ret = (int)v;
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
 	char buf[3];
@@ -501,7 +531,8 @@ static int parse(int argc, char **argv, struct opts *o)
 			    .nsid = 0,
 			    .pattern = -1,
 			    .rtype = 0,
-			    .ptpl = 0 };
+			    .ptpl = 0,
+			    .fid = -1 };
 	opterr = 0; /* getopt would name the command, not the program: "discover: invalid ..." */
 	while ((c = getopt_long(argc, argv, ":a:s:n:w:f:q:I:gGk:t:jrh", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -650,6 +681,29 @@ static int parse(int argc, char **argv, struct opts *o)
 			if (number(optarg, "--wait", 86400, &v))
 				return -1;
 			o->wait_s = (uint32_t)v;
+			break;
+		case OPT_FID:
+			if (number(optarg, "--fid", 255, &v))
+				return -1;
+			o->fid = (int)v;
+			break;
+		case OPT_SEL:
+			if (parse_sel(optarg, &o->sel))
+				return -1;
+			break;
+		case OPT_CDW11:
+			if (number(optarg, "--cdw11", UINT32_MAX, &v))
+				return -1;
+			o->cdw11 = (uint32_t)v;
+			break;
+		case OPT_VALUE:
+			if (number(optarg, "--value", UINT32_MAX, &v))
+				return -1;
+			o->value = (uint32_t)v;
+			o->value_given = true;
+			break;
+		case OPT_SAVE:
+			o->save = true;
 			break;
 		case ':':
 			fprintf(stderr, "stas-nvme %s: option '%s' needs an argument\n", argv[0],

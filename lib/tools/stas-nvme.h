@@ -26,6 +26,10 @@ struct opts {
 	const char *in, *out, *action;
 	int pattern, rtype, ptpl;
 	bool iekey, deallocate;
+	/* features */
+	int fid, sel;
+	uint32_t cdw11, value;
+	bool value_given, save;
 };
 
 struct cmd_entry {
@@ -40,6 +44,10 @@ json_object *json_hex(const uint8_t *buf, size_t len);
 const char *endpoint(char *buf, size_t size, const char *addr, const char *svc);
 int fail(const char *what, const struct stas_error *e);
 int connect_or_fail(struct nvme_ctrl_config *cfg, struct nvme_sync **s);
+
+/* nvme-feature-cmds.c */
+int cmd_get_feature(const struct opts *o, struct nvme_ctrl_config *cfg);
+int cmd_set_feature(const struct opts *o, struct nvme_ctrl_config *cfg);
 
 /* nvme-io-cmds.c */
 extern const struct cmd_entry io_commands[];

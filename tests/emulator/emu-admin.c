@@ -87,13 +87,34 @@ static void set_features(struct emu_cmd *cmd)
 	}
 }
 
+/* SEL 3: what can be done with a feature. Nothing is saveable; the Host ID comes with Connect. */
+static uint32_t feature_caps(uint8_t fid, bool disc)
+{
+	switch (fid) {
+	case NVME_FEAT_ASYNC_EVENT:
+	case NVME_FEAT_KATO:
+		return NVME_FEAT_CAP_CHANGEABLE;
+	case NVME_FEAT_NUM_QUEUES:
+		return disc ? 0 : NVME_FEAT_CAP_CHANGEABLE;
+	default:
+		return 0;
+	}
+}
+
+/* SEL 1 (default) and 2 (saved: nothing is saveable, so the default) answer as current. */
 static void get_features(struct emu_cmd *cmd)
 {
 	struct emu_ctrl *ctrl = cmd->conn->ctrl;
-	uint8_t fid = le32toh(cmd->sqe.cdw10) & 0xff;
+	uint32_t cdw10 = le32toh(cmd->sqe.cdw10);
+	uint8_t fid = cdw10 & 0xff;
 	bool disc = emu_ctrl_is_disc(ctrl);
 
-	if (fid == NVME_FEAT_ASYNC_EVENT) {
+	if (((cdw10 >> 8) & 7) == NVME_FEAT_SEL_SUPPORTED) {
+		if (feature_caps(fid, disc) || fid == NVME_FEAT_HOST_ID)
+			cmd->dw0 = feature_caps(fid, disc);
+		else
+			cmd->status = DNR(NVME_SC_INVALID_FIELD);
+	} else if (fid == NVME_FEAT_ASYNC_EVENT) {
 		cmd->dw0 = ctrl->aen_enabled;
 	} else if (fid == NVME_FEAT_KATO) {
 		cmd->dw0 = ctrl->kato_ms;

@@ -13,7 +13,8 @@
 #define EMU_NN 1024
 #define EMU_FR "0.1"
 #define EMU_ONCS                                                                                   \
-	(NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES | NVME_ONCS_RESERVATIONS)
+	(NVME_ONCS_COMPARE | NVME_ONCS_DSM | NVME_ONCS_WRITE_ZEROES | NVME_ONCS_SAVE_SELECT |      \
+	 NVME_ONCS_RESERVATIONS)
 #define EMU_KAS		   10	/* 100 ms units: 1 s granularity, like nvmet */
 #define EMU_ANATT	   10	/* seconds */
 #define CMIC_MP_MC_ANA	   0x0b /* multi-port, multi-controller, ANA reporting */

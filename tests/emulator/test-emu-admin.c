@@ -208,7 +208,7 @@ START_TEST(identify_fields)
 	ck_assert_uint_eq(id.anagrpmax, 128);
 	ck_assert_uint_eq(id.nanagrpid, 128);
 	ck_assert_uint_eq(id.nn, 1024);
-	ck_assert_uint_eq(id.oncs, 0x2d);
+	ck_assert_uint_eq(id.oncs, 0x3d); /* compare, DSM, write zeroes, SV/SEL, reservations */
 	ck_assert_uint_eq(id.oaes, NVME_AEC_NS_ATTR | NVME_AEC_ANA_CHANGE);
 	ck_assert_uint_eq(id.sgls & 0x100001, 0x100001);
 	ck_assert_uint_eq(id.ver, 0x10300);
@@ -270,6 +270,13 @@ START_TEST(features_and_logs)
 	nvme_cmd_get_features(&sqe, NVME_FEAT_KATO, 0, 0, 0);
 	ck_ok(ec_exec(&c, &sqe, NULL, &st, &dw0, NULL), &c);
 	ck_assert_uint_eq(dw0, 7000);
+	/* SEL 3: KATO can be changed, not saved; an unknown feature is Invalid Field */
+	nvme_cmd_get_features(&sqe, NVME_FEAT_KATO, 0, NVME_FEAT_SEL_SUPPORTED, 0);
+	ck_ok(ec_exec(&c, &sqe, NULL, &st, &dw0, NULL), &c);
+	ck_assert_uint_eq(dw0, NVME_FEAT_CAP_CHANGEABLE);
+	nvme_cmd_get_features(&sqe, 0x0e, 0, NVME_FEAT_SEL_SUPPORTED, 0);
+	ck_ok(ec_exec(&c, &sqe, NULL, &st, &dw0, NULL), &c);
+	ck_assert_uint_eq(st, NVME_SC_INVALID_FIELD | NVME_STATUS_DNR);
 	/* the host ID comes back as Connect gave it */
 	{
 		uint8_t hostid[16];
@@ -288,6 +295,9 @@ START_TEST(features_and_logs)
 	ck_assert_uint_eq(buf[3], 100);
 	ck_ok(ec_get_log(&c, NVME_LOG_ERROR, 0, false, 0, buf, 64, &st), &c);
 	ck_assert_uint_eq(st, 0);
+	/* the newest of the three errors above: the Host ID's Command Sequence Error */
+	ck_assert_uint_eq(buf[0], 3);
+	ck_assert_uint_eq((buf[12] | buf[13] << 8) >> 1, NVME_SC_CMD_SEQ_ERROR | NVME_STATUS_DNR);
 	ck_ok(ec_get_log(&c, NVME_LOG_FW_SLOT, 0, false, 0, buf, 512, &st), &c);
 	ck_assert_uint_eq(st, NVME_SC_INVALID_LOG_PAGE | NVME_STATUS_DNR);
 	ck_ok(ec_get_log(&c, NVME_LOG_DISCOVERY, 0, false, 0, buf, 1024, &st), &c);

@@ -110,6 +110,22 @@ expect 1 "Get Log Page: Invalid Namespace" "$STAS_NVME" smart-log $io --nsid 9
 expect 0 "^Error Information log: 0 of 16 entries in use$" "$STAS_NVME" error-log $io
 expect 0 '"entries":16' "$STAS_NVME" error-log $io --json
 
+# get-feature / set-feature: DW0 in hex and in words; the Host Identifier is the one we sent
+expect 0 "^  keep-alive timeout: 7000 ms$" "$STAS_NVME" get-feature $io --fid 0x0f -k 7
+expect 0 "^  I/O submission queues: [0-9]+, completion queues: [0-9]+$" "$STAS_NVME" \
+	get-feature $io --fid 7
+expect 0 "^  host identifier: 0b7c1a2e-3d4f-4a5b-8c6d-7e8f9a0b1c2d$" "$STAS_NVME" get-feature \
+	$io --fid 0x81 -I 0b7c1a2e-3d4f-4a5b-8c6d-7e8f9a0b1c2d
+expect 0 '"capabilities":"changeable"' "$STAS_NVME" get-feature $io --fid 0x0b --sel supported -j
+expect 0 "^  notices enabled: ANA change$" "$STAS_NVME" set-feature $io --fid 0x0b --value 0x800
+expect 1 "Set Features: Feature Identifier Not Saveable" "$STAS_NVME" set-feature $io \
+	--fid 0x0b --value 0x800 --save
+expect 1 "Get Features: Invalid Field in Command" "$STAS_NVME" get-feature $io --fid 0x0e
+expect 2 "get-feature needs --fid" "$STAS_NVME" get-feature $io
+expect 2 "set-feature needs --fid and --value" "$STAS_NVME" set-feature $io --fid 0x0b
+expect 2 "'later' is not a number in 0..3" "$STAS_NVME" get-feature $io --fid 7 --sel later
+expect 2 "--fid: '256'" "$STAS_NVME" get-feature $io --fid 256
+
 # --max-depth 1: port 3 is a direct referral of port 1, so it is read even though port 2's
 # referral to it (depth 2) is not followed
 expect 0 "Discovery Log of 127.0.0.1:$P3" "$STAS_NVME" discover -a 127.0.0.1 -s "$P1" \

@@ -312,6 +312,31 @@ static inline int nvme_kelvin_to_celsius(uint16_t k)
 	return (int)k - 273;
 }
 
+/* ---- Features ------------------------------------------------------------------------------- */
+
+/**
+ * nvme_feature_name() - the specification's name of feature @fid ("Number of
+ * Queues"); "Vendor Specific" for 0xc0..0xff, "Reserved" for an unassigned one.
+ */
+const char *nvme_feature_name(uint8_t fid);
+
+/** nvme_feature_sel_str() - "current", "default", "saved", "supported capabilities", "reserved". */
+const char *nvme_feature_sel_str(uint8_t sel);
+
+/**
+ * nvme_feature_describe() - @dw0 of a Get Features (SEL current, default or
+ * saved) or a Set Features of @fid in words: "I/O submission queues: 64,
+ * completion queues: 64", "keep-alive timeout: 5000 ms". An empty string for a
+ * feature it has no words for, or whose value lies in a data buffer.
+ *
+ * Return: @buf.
+ */
+char *nvme_feature_describe(uint8_t fid, uint32_t dw0, char *buf, size_t len);
+
+/** nvme_feature_caps_describe() - SEL 3's DW0: "saveable, namespace specific, changeable", "none".
+ */
+char *nvme_feature_caps_describe(uint32_t caps, char *buf, size_t len);
+
 /* ---- Error Information log ------------------------------------------------------------------ */
 
 struct nvme_error_log_entry {

@@ -334,6 +334,7 @@ struct nvme_id_ctrl {
 #define NVME_ONCS_WRITE_UNCOR  (1u << 1)
 #define NVME_ONCS_DSM	       (1u << 2)
 #define NVME_ONCS_WRITE_ZEROES (1u << 3)
+#define NVME_ONCS_SAVE_SELECT  (1u << 4) /* Set Features SV and Get Features SEL */
 #define NVME_ONCS_RESERVATIONS (1u << 5)
 
 struct nvme_lbaf {
@@ -574,11 +575,29 @@ struct nvme_error_log_page_entry {
 enum nvme_feature_id {
 	NVME_FEAT_ARBITRATION = 0x01,
 	NVME_FEAT_POWER_MGMT = 0x02,
+	NVME_FEAT_TEMP_THRESH = 0x04,
+	NVME_FEAT_ERR_RECOVERY = 0x05,
+	NVME_FEAT_VOLATILE_WC = 0x06,
 	NVME_FEAT_NUM_QUEUES = 0x07,
 	NVME_FEAT_ASYNC_EVENT = 0x0b,
 	NVME_FEAT_KATO = 0x0f,
 	NVME_FEAT_HOST_ID = 0x81,
+	NVME_FEAT_RESV_MASK = 0x82,
+	NVME_FEAT_RESV_PERSIST = 0x83,
+	NVME_FEAT_WRITE_PROTECT = 0x84,
 };
+
+/* Get Features SEL (CDW10 10:8) */
+enum nvme_feature_sel {
+	NVME_FEAT_SEL_CURRENT = 0,
+	NVME_FEAT_SEL_DEFAULT = 1,
+	NVME_FEAT_SEL_SAVED = 2,
+	NVME_FEAT_SEL_SUPPORTED = 3, /* DW0: capabilities, below */
+};
+
+#define NVME_FEAT_CAP_SAVEABLE	 (1u << 0)
+#define NVME_FEAT_CAP_NS	 (1u << 1)
+#define NVME_FEAT_CAP_CHANGEABLE (1u << 2)
 
 /* ---- Asynchronous events ------------------------------------------------------- */
 

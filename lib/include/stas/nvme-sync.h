@@ -61,8 +61,19 @@ int nvme_sync_ns_descs(struct nvme_sync *s, uint32_t nsid, struct nvme_ns_descs 
  */
 int nvme_sync_list_ns(struct nvme_sync *s, uint32_t **ret, size_t *ret_n, struct stas_error *e);
 
+/**
+ * nvme_sync_get_features() - Get Features; DW0 in @ret_dw0 (may be NULL).
+ * A SEL other than current (0) is sent only to a controller that sets
+ * Identify ONCS bit 4: another may answer with the current value (nvmet 6.1
+ * does), so it is refused with -EOPNOTSUPP and nothing is sent. The same holds
+ * for @save in nvme_sync_set_features().
+ */
 int nvme_sync_get_features(struct nvme_sync *s, uint8_t fid, uint32_t nsid, uint8_t sel,
 			   uint32_t cdw11, uint32_t *ret_dw0, struct stas_error *e);
+/** nvme_sync_get_features_data() - the same, for a feature that answers in @buf (Host ID). */
+int nvme_sync_get_features_data(struct nvme_sync *s, uint8_t fid, uint32_t nsid, uint8_t sel,
+				uint32_t cdw11, void *buf, uint32_t len, uint32_t *ret_dw0,
+				struct stas_error *e);
 int nvme_sync_set_features(struct nvme_sync *s, uint8_t fid, uint32_t nsid, uint32_t cdw11,
 			   bool save, uint32_t *ret_dw0, struct stas_error *e);
 
