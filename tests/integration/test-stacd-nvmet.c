@@ -695,6 +695,50 @@ START_TEST(test_ctrl_loss_tmo)
 }
 END_TEST
 
+static bool all_reconnected(const struct ctl *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].reconnects)
+			return false;
+	return true;
+}
+
+/*
+ * The target loses power and boots again (a fresh nvmet: new controllers, new log
+ * counters), with the daemons on their defaults (KATO 30 s). Every controller comes back on
+ * its own, the same controller object (reconnects counted), ANA states as before.
+ */
+START_TEST(test_target_reboot)
+{
+	struct ctl v[MAX_CTLS];
+	char buf[4096];
+	long long t0;
+	size_t n;
+
+	start_both("");
+	wait_all_live(v, 40000);
+	t0 = now_ms();
+	ck_assert_int_eq(testbed_run("reboot", ""), 0);
+	printf("target rebooted in %lld ms\n", now_ms() - t0);
+	/* until keep-alive finds each old association gone, the controllers look live */
+	t0 = now_ms();
+	do {
+		daemon_run_pump(&c, 500);
+		n = state(v);
+	} while (!(all_live(v, n) && all_reconnected(v, n)) && now_ms() - t0 < 100000);
+	dump(v, n, buf, sizeof(buf));
+	ck_assert_msg(all_live(v, n) && all_reconnected(v, n), "not all back:\n%s\nstacd:\n%s", buf,
+		      daemon_run_log(&c));
+	printf("target rebooted: all %zu controllers reconnected %lld ms after it was back\n", n,
+	       now_ms() - t0);
+	ck_assert_uint_eq(n, N_PATHS);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_str_eq(v[i].error, "");
+	ck_assert_str_eq(ana_of(find(v, n, "198.51.100.3", "4421", TGT(1)), 2), "non-optimized");
+	ck_assert_str_eq(ana_of(find(v, n, "198.51.100.2", "4420", TGT(1)), 2), "optimized");
+}
+END_TEST
+
 static bool all_one_queue(void)
 {
 	struct ctl v[MAX_CTLS];
@@ -792,6 +836,7 @@ static Suite *stacd_suite(void)
 	tcase_add_test(tc, test_port_down_backoff);
 	tcase_add_test(tc, test_ctrl_loss_tmo);
 	tcase_add_test(tc, test_link_cut);
+	tcase_add_test(tc, test_target_reboot);
 	tcase_add_test(tc, test_config_and_reload);
 	suite_add_tcase(s, tc);
 	return s;

@@ -508,6 +508,49 @@ START_TEST(test_link_cut)
 }
 END_TEST
 
+/* Whether a line of @log says the DC at "@traddr, @trsvcid" connected. */
+static bool says_connected(const char *log, const char *traddr, const char *trsvcid)
+{
+	char where[96];
+
+	snprintf(where, sizeof(where), "%s, %s,", traddr, trsvcid);
+	for (const char *p = log; (p = strstr(p, where)); p += strlen(where)) {
+		const char *eol = strchr(p, '\n'), *c = strstr(p, ": connected (cntlid ");
+
+		if (c && (!eol || c < eol))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The target loses power and boots again, stafd on its defaults (KATO 30 s): every DC,
+ * referrals included, is connected anew (keep-alive meets the new target's reset) and its log
+ * read again, with no help.
+ */
+START_TEST(test_target_reboot)
+{
+	size_t ndc = sizeof(all_dcs) / sizeof(all_dcs[0]), done = 0, before;
+	long long waited = 0;
+
+	start(ONE_DC);
+	json_object_put(wait_all_dcs(20000));
+	before = strlen(daemon_run_log(&d));
+	ck_assert_int_eq(testbed_run("reboot", ""), 0);
+	for (; done < ndc && waited < 100000; waited += 500) {
+		daemon_run_pump(&d, 500);
+		done = 0;
+		for (size_t i = 0; i < ndc; i++)
+			done += says_connected(daemon_run_log(&d) + before, all_dcs[i].traddr,
+					       all_dcs[i].trsvcid);
+	}
+	ck_assert_msg(done == ndc, "%zu of %zu DCs connected again:\n%s", done, ndc,
+		      daemon_run_log(&d) + before);
+	printf("target rebooted: all %zu DCs connected again within %lld ms\n", ndc, waited);
+	json_object_put(wait_all_dcs(20000));
+}
+END_TEST
+
 #define NAMED_DCS(family, port)                                                                    \
 	"[Global]\nip-family = " family "\n[Controllers]\n"                                        \
 	"controller = transport=tcp;traddr=target.stas.test;trsvcid=" port                         \
@@ -701,6 +744,7 @@ static Suite *stafd_suite(void)
 	tcase_add_test(tc, test_tron_root_only);
 	tcase_add_test(tc, test_state_survives_restart);
 	tcase_add_test(tc, test_link_cut);
+	tcase_add_test(tc, test_target_reboot);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,7 @@
 #   testbed.sh exec CMD...    run CMD inside the namespace
 #   testbed.sh ctl SCRIPT     run SCRIPT in the guest ('-': from stdin)
 #   testbed.sh link up|down   cut the target's only link, or mend it
+#   testbed.sh reboot         power the guest off and boot it again, same namespace
 #   testbed.sh check-clean    fail if a test bed namespace/qemu is left
 #
 # Environment:
@@ -556,6 +557,30 @@ cmd_exec() {
 }
 
 # ctl's own failures exit 2 (like tbctl), so 1 stays the script's status
+# A power cut and a boot in the same namespace: connections end without a word, and the
+# target that comes back knows nothing of them (a fresh nvmet: new controllers, new counters).
+cmd_reboot() {
+	need_root reboot
+	set_run_dir
+	take_lock
+	local pid i
+	pid=$(our_qemu) || die "the test bed is not running ($RUN)"
+	NETNS=$(owned_netns) || die "qemu $pid runs, but its netns is gone"
+	TB_PING=$(find_tool tb-ping STAS_TB_PING)
+	pick_kernel
+	build_initramfs
+	kill -KILL "$pid"
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	! kill -0 "$pid" 2>/dev/null || die "qemu $pid survived SIGKILL"
+	say "[$(elapsed)s] powered off qemu $pid"
+	boot_guest
+	wait_ready || die "the target did not come back"
+	ready_line
+}
+
 # A cut cable: with tap0 down nothing goes in or out, and no peer hears of it.
 cmd_link() {
 	need_root link
@@ -628,6 +653,7 @@ main() {
 	status) cmd_status "$@" ;;
 	exec) cmd_exec "$@" ;;
 	link) cmd_link "$@" ;;
+	reboot) cmd_reboot "$@" ;;
 	ctl) cmd_ctl "$@" ;;
 	check-clean) cmd_check_clean "$@" ;;
 	-h | --help | help) usage ;;
