@@ -4,7 +4,7 @@
  * (admin queue with keep-alive, I/O queues, AERs). After connecting, and
  * again on the namespace-attribute and ANA-change events, it learns the
  * active namespaces, their ANA groups and the groups' states:
- * IDLE -> LIST -> IDENTIFY -> ANA -> IDLE.
+ * IDLE -> [CHANGED ->] LIST -> IDENTIFY -> ANA -> IDLE.
  */
 #include <endian.h>
 #include <errno.h>
@@ -23,6 +23,7 @@
 
 enum refresh {
 	R_IDLE,
+	R_CHANGED,  /* Changed Namespace List, after the namespace event */
 	R_LIST,	    /* Identify active namespace list (paged) */
 	R_IDENTIFY, /* Identify Namespace, one after the other */
 	R_ANA,	    /* ANA log */
@@ -36,6 +37,7 @@ struct ioc_conn {
 	enum refresh refresh;
 	bool again;    /* an event came while a refresh ran */
 	bool ana_only; /* the pending refresh only needs the ANA log */
+	bool ns_event; /* a namespace event to re-arm by reading its log */
 	uint32_t *ids; /* active NSIDs being learned */
 	size_t nids, next;
 	struct ioc_ns_state *ns; /* what is known, reported through namespaces() */
@@ -228,6 +230,23 @@ static void list_page(struct ioc_conn *c, uint32_t after)
 		refresh_done(c);
 }
 
+/*
+ * The target masks the namespace event once sent, until the host reads the Changed
+ * Namespace List with RAE clear (nvmet does): without this read, a second change would never
+ * be told. Which namespaces it names does not matter; all of them are learned again.
+ */
+static void changed_read(void *arg, const struct nvme_result *res)
+{
+	struct ioc_conn *c = arg;
+
+	if (c->closed || c->refresh != R_CHANGED || res->err)
+		return;
+	if (res->status)
+		log_warning("%s: changed namespace list: %s", c->name, res->msg);
+	c->refresh = R_LIST;
+	list_page(c, 0);
+}
+
 static void refresh_start(struct ioc_conn *c, bool ana_only)
 {
 	if (c->refresh != R_IDLE) {
@@ -249,6 +268,14 @@ static void refresh_start(struct ioc_conn *c, bool ana_only)
 		return;
 	}
 	c->nids = 0;
+	if (c->ns_event) {
+		c->ns_event = false;
+		c->refresh = R_CHANGED;
+		if (nvme_ctrl_get_log(c->ctrl, NVME_LOG_CHANGED_NS, NVME_NSID_ALL, 0, false, 0,
+				      c->buf, NVME_IDENTIFY_LEN, changed_read, c) < 0)
+			refresh_done(c);
+		return;
+	}
 	c->refresh = R_LIST;
 	list_page(c, 0);
 }
@@ -276,8 +303,10 @@ static void ctrl_aen(void *arg, uint32_t dw0)
 		return;
 	if (a.info == NVME_AER_NOTICE_ANA)
 		refresh_start(c, true);
-	else if (a.info == NVME_AER_NOTICE_NS_CHANGED)
+	else if (a.info == NVME_AER_NOTICE_NS_CHANGED) {
+		c->ns_event = true;
 		refresh_start(c, false);
+	}
 }
 
 static const struct nvme_ctrl_ops ctrl_ops = { ctrl_ready, ctrl_failed, ctrl_aen };

@@ -326,7 +326,17 @@ static bool two_namespaces(void)
 	return ioc_namespaces(iocs[0], &ns) == 2;
 }
 
-/* The ANA-change and namespace-change AENs are followed by a re-read. */
+static bool one_namespace(void)
+{
+	const struct ioc_ns_state *ns;
+
+	return ioc_namespaces(iocs[0], &ns) == 1;
+}
+
+/*
+ * The ANA-change and namespace-change AENs are followed by a re-read, again and again: the
+ * target masks the namespace event until the Changed Namespace List is read (RAE clear).
+ */
 START_TEST(test_ana_and_namespaces_tracked)
 {
 	ck_assert_int_eq(ioc_slots_new(base, 4, &slots), 0);
@@ -338,6 +348,12 @@ START_TEST(test_ana_and_namespaces_tracked)
 	ck_assert_int_ge(w.changed, 1);
 	ck_assert_int_eq(
 		H_DO(&h, emu_add_ns(h.emu, "nqn.2014-08.org.example:s0", 2, 1 << 20, 512, 2, 0)),
+		0);
+	ck_assert(run_until(two_namespaces, 3000));
+	ck_assert_int_eq(H_DO(&h, emu_rm_ns(h.emu, "nqn.2014-08.org.example:s0", 2)), 0);
+	ck_assert(run_until(one_namespace, 3000));
+	ck_assert_int_eq(
+		H_DO(&h, emu_add_ns(h.emu, "nqn.2014-08.org.example:s0", 3, 1 << 20, 512, 1, 0)),
 		0);
 	ck_assert(run_until(two_namespaces, 3000));
 	ck_assert_int_eq(w.lost, 0);

@@ -147,6 +147,16 @@ tgt_add_ns() {
 	_tgt_w "$_n/enable" 1
 }
 
+# tgt_rm_ns NQN NSID: disable and remove a namespace (hosts get a namespace-change AEN)
+tgt_rm_ns() {
+	_tgt_args 2 2 "rm_ns NQN NSID" -- "$@" || return 1
+	_s=$(_tgt_subsys_dir "$1") || return 1
+	_n=$_s/namespaces/$2
+	[ -d "$_n" ] || _tgt_err "no namespace $2 in $1" || return 1
+	_tgt_w "$_n/enable" 0 || return 1
+	rmdir "$_n"
+}
+
 # tgt_link PORT NQN: expose a subsystem on a port (the first link enables
 # the port's listener; a discovery-change AEN goes to that port's hosts)
 tgt_link() {
@@ -291,5 +301,5 @@ tgt_show() {
 
 # the functions `tgt` accepts (tgt help lists them)
 # shellcheck disable=SC2034 # used by /sbin/tgt
-TGT_FUNCS="mk_nullb mk_port mk_ana mk_subsys add_ns link unlink mk_referral rm_referral
+TGT_FUNCS="mk_nullb mk_port mk_ana mk_subsys add_ns rm_ns link unlink mk_referral rm_referral
 add_subsys rm_subsys rm_port show"
