@@ -220,10 +220,10 @@ START_TEST(test_discovery_aen)
 	_cleanup_free_ struct nvmf_disc_log *during = NULL, *after = NULL;
 
 	ck_assert(log_has(before, TGT(2)));
-	testbed_ctl("tgt unlink 1 " TGT(2));
+	testbed_change("ctl", "tgt unlink 1 " TGT(2), "ctl", "tgt link 1 " TGT(2));
 	expect_event(s, NVME_AER_NOTICE_DISC_CHANGED, NVME_LOG_DISCOVERY);
 	during = disc_log(s);
-	testbed_ctl("tgt link 1 " TGT(2));
+	testbed_restore();
 	ck_assert(!log_has(during, TGT(2)));
 	ck_assert_uint_gt(during->hdr.genctr, before->hdr.genctr);
 	expect_event(s, NVME_AER_NOTICE_DISC_CHANGED, NVME_LOG_DISCOVERY);
@@ -252,10 +252,10 @@ START_TEST(test_ana_aen)
 
 	ck_assert_uint_eq(group_state(s, 2), NVME_ANA_NONOPTIMIZED);
 	ck_assert_uint_eq(group_state(s, 1), NVME_ANA_OPTIMIZED);
-	testbed_ctl("tgt mk_ana 3 2 inaccessible");
+	testbed_change("ctl", "tgt mk_ana 3 2 inaccessible", "ctl", "tgt mk_ana 3 2 non-optimized");
 	expect_event(s, NVME_AER_NOTICE_ANA, NVME_LOG_ANA);
 	ck_assert_uint_eq(group_state(s, 2), NVME_ANA_INACCESSIBLE);
-	testbed_ctl("tgt mk_ana 3 2 non-optimized");
+	testbed_restore();
 	expect_event(s, NVME_AER_NOTICE_ANA, NVME_LOG_ANA);
 	ck_assert_uint_eq(group_state(s, 2), NVME_ANA_NONOPTIMIZED);
 	nvme_sync_disconnect(s);
@@ -339,6 +339,8 @@ static Suite *core_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("events");
 	tcase_add_checked_fixture(tc, host_setup, NULL);
+	tcase_add_checked_fixture(tc, testbed_put_back_leftovers, NULL);
+	tcase_add_unchecked_fixture(tc, NULL, testbed_put_back_leftovers);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_discovery_aen);
 	tcase_add_test(tc, test_ana_aen);

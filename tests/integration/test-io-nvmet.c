@@ -387,9 +387,9 @@ START_TEST(test_ana_inaccessible_io)
 	int r;
 
 	ck_assert_int_eq(nvme_sync_read(s, 2, 0, buf, sizeof(buf), &e), 0);
-	testbed_ctl("tgt mk_ana 3 2 inaccessible");
+	testbed_change("ctl", "tgt mk_ana 3 2 inaccessible", "ctl", "tgt mk_ana 3 2 non-optimized");
 	r = nvme_sync_read(s, 2, 0, buf, sizeof(buf), &e);
-	testbed_ctl("tgt mk_ana 3 2 non-optimized");
+	testbed_restore();
 	ck_assert_int_eq(r, -EREMOTEIO);
 	ck_assert_msg(nvme_status_is_ana(e.status), "status 0x%x: %s", e.status, e.msg);
 	ck_assert_msg(strstr(e.msg, "Asymmetric Access Inaccessible"), "%s", e.msg);
@@ -406,6 +406,8 @@ static Suite *io_suite(void)
 	TCase *tc = tcase_create("integrity");
 
 	tcase_set_timeout(tc, 300);
+	tcase_add_checked_fixture(tc, testbed_put_back_leftovers, NULL);
+	tcase_add_unchecked_fixture(tc, NULL, testbed_put_back_leftovers);
 	tcase_add_loop_test(tc, test_integrity, 0, 4 * (int)(sizeof(targets) / sizeof(targets[0])));
 	tcase_add_test(tc, test_commands_and_errors);
 	tcase_add_test(tc, test_ana_inaccessible_io);

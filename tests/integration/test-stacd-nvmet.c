@@ -49,36 +49,14 @@ static void start_both(const char *stacd_conf)
 	ck_assert_msg(r == 0, "stacd did not become ready (%d):\n%s", r, daemon_run_log(&c));
 }
 
-/* What puts the target back, also when an assertion ends the test early. */
-static const char *undo;
-
-/* Change the target; @back undoes it (run by the test, or by the teardown if it fails). */
+/* Change the target with a guest script; @back undoes it (testbed-run.h says who runs it). */
 static void tb_change(const char *script, const char *back)
 {
-	undo = back;
-	testbed_ctl(script);
+	testbed_change("ctl", script, "ctl", back);
 }
-
-static void tb_restore(void)
-{
-	const char *back = undo;
-
-	undo = NULL;
-	if (back)
-		testbed_ctl(back);
-}
-
-/* The test bed's only link cut (nothing in, nothing out, no peer told) or mended. */
-static bool link_cut;
 
 static void teardown(void)
 {
-	if (undo && testbed_run("ctl", undo) != 0)
-		fprintf(stderr, "could not put the target back: %s\n", undo);
-	undo = NULL;
-	if (link_cut && testbed_run("link", "up") != 0)
-		fprintf(stderr, "could not mend the test bed's link\n");
-	link_cut = false;
 	daemon_run_cleanup(&c);
 	daemon_run_cleanup(&f);
 }
@@ -413,7 +391,7 @@ START_TEST(test_unlink_drops)
 	/* the same subsystem on the other paths is untouched */
 	ck_assert(wait_for("198.51.100.3", "4421", TGT(2), is_live, NULL, 0, &last));
 	ck_assert_uint_eq(last.reconnects, 0);
-	tb_restore();
+	testbed_restore();
 	ck_assert_msg(wait_for("198.51.100.2", "4420", TGT(2), is_live, NULL, 10000, &last),
 		      "not back (%s):\n%s", last.state, daemon_run_log(&c));
 }
@@ -441,7 +419,7 @@ static void referral_removed(const char *conf, bool kept)
 		ck_assert_msg(wait_for("198.51.100.2", "8010", TGT(3), is_gone, NULL, 10000, &last),
 			      "not dropped:\n%s", daemon_run_log(&c));
 	}
-	tb_restore();
+	testbed_restore();
 	ck_assert(wait_for("198.51.100.2", "8010", TGT(3), is_live, NULL, 15000, &last));
 	if (kept) /* wanted again: the same connection */
 		ck_assert_uint_eq(last.reconnects, 0);
@@ -474,12 +452,61 @@ START_TEST(test_ana_flip)
 	t0 = now_ms();
 	seen = wait_for("198.51.100.2", "4420", TGT(1), ns2_is, "inaccessible", 1000, &last);
 	ms = now_ms() - t0;
-	tb_restore();
+	testbed_restore();
 	ck_assert_msg(seen, "ns 2 still %s after 1 s:\n%s", ana_of(&last, 2), daemon_run_log(&c));
 	printf("ANA change seen in stacd's state %lld ms after the guest made it\n", ms);
 	/* the other paths keep their own state */
 	ck_assert(wait_for("198.51.100.3", "4421", TGT(1), ns2_is, "non-optimized", 0, NULL));
 	ck_assert(wait_for("198.51.100.2", "4420", TGT(1), ns2_is, "optimized", 2000, NULL));
+}
+END_TEST
+
+/* How many of tgt2's four paths (it is on ports 1-4) list exactly @nns namespaces. */
+static size_t tgt2_paths_with(size_t nns)
+{
+	struct ctl v[MAX_CTLS];
+	size_t n = state(v), k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += !strcmp(v[i].nqn, TGT(2)) && v[i].connected && v[i].nns == nns;
+	return k;
+}
+
+static long long wait_tgt2_paths_with(size_t nns, int timeout_ms)
+{
+	long long t0 = now_ms();
+
+	while (tgt2_paths_with(nns) != 4 && now_ms() - t0 < timeout_ms)
+		daemon_run_pump(&c, 50);
+	return tgt2_paths_with(nns) == 4 ? now_ms() - t0 : -1;
+}
+
+/*
+ * A namespace added to a subsystem and removed again: the namespace-change AEN of every
+ * controller of it is followed by a re-read, on every path, without a reconnect.
+ */
+START_TEST(test_namespace_added_removed)
+{
+	struct ctl v[MAX_CTLS];
+	long long ms;
+	size_t n;
+
+	start_both("");
+	wait_all_live(v, 40000);
+	ck_assert_uint_eq(tgt2_paths_with(1), 4);
+	tb_change("dd if=/dev/zero of=/tmp/tgt2-ns2.img bs=1M count=0 seek=16 2>/dev/null && "
+		  "tgt add_ns " TGT(2) " 2 /tmp/tgt2-ns2.img 1",
+		  "tgt rm_ns " TGT(2) " 2; rm -f /tmp/tgt2-ns2.img");
+	ms = wait_tgt2_paths_with(2, 3000);
+	ck_assert_msg(ms >= 0, "namespace 2 not seen on all 4 paths:\n%s", daemon_run_log(&c));
+	printf("namespace added: on all 4 paths of tgt2 %lld ms after the guest made it\n", ms);
+	testbed_restore();
+	ms = wait_tgt2_paths_with(1, 3000);
+	ck_assert_msg(ms >= 0, "namespace 2 still listed:\n%s", daemon_run_log(&c));
+	printf("namespace removed: gone from all 4 paths %lld ms after the guest removed it\n", ms);
+	n = state(v);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(v[i].reconnects, 0);
 }
 END_TEST
 
@@ -591,7 +618,7 @@ START_TEST(test_port_down_backoff)
 	/* the other paths never noticed */
 	ck_assert(wait_for("198.51.100.2", "4420", TGT(1), is_live, NULL, 0, &last));
 	ck_assert_uint_eq(last.reconnects, 0);
-	tb_restore();
+	testbed_restore();
 	ck_assert_msg(wait_for("198.51.100.3", "4421", TGT(2), is_live, NULL, 30000, &last),
 		      "not recovered (%s, %s):\n%s", last.state, last.error, daemon_run_log(&c));
 	ck_assert_uint_eq(last.reconnects, 1);
@@ -634,8 +661,7 @@ START_TEST(test_link_cut)
 	start_both("[Global]\nreconnect-delay = 1\nkato = 4\n");
 	wait_all_live(v, 40000);
 	watch(&sig, &a, &b);
-	link_cut = true;
-	ck_assert_int_eq(testbed_run("link", "down"), 0);
+	testbed_change("link", "down", "link", "up");
 	t0 = now_ms();
 	do {
 		daemon_run_pump(&c, 200);
@@ -651,8 +677,7 @@ START_TEST(test_link_cut)
 		ck_assert_str_ne(v[i].error, "");
 	printf("link cut: all %zu controllers lost after %lld ms (kato 4 s)\n", n, now_ms() - t0);
 
-	ck_assert_int_eq(testbed_run("link", "up"), 0);
-	link_cut = false;
+	testbed_restore();
 	t0 = now_ms();
 	n = wait_all_live(v, 40000);
 	printf("link mended: all %zu controllers live after %lld ms\n", n, now_ms() - t0);
@@ -684,11 +709,14 @@ START_TEST(test_ctrl_loss_tmo)
 	ck_assert(wait_for("198.51.100.3", "4421", TGT(2), state_is, "retry-wait", 3000, &last));
 	ck_assert_msg(wait_for("198.51.100.3", "4421", TGT(2), state_is, "gave-up", 10000, &last),
 		      "still %s:\n%s", last.state, daemon_run_log(&c));
+	/* the state can be read before the signal sent with it is dispatched here */
+	for (int i = 0; i < 40 && !strstr(sig.last_reason, "gave up"); i++)
+		daemon_run_pump(&c, 50);
 	ck_assert_msg(strstr(sig.last_reason, "gave up") &&
 			      strstr(sig.last_reason, "ctrl-loss-tmo"),
 		      "%s", sig.last_reason);
 	/* the port back: port 3's log changes, stafd signals, stacd's fresh answer lists it */
-	tb_restore();
+	testbed_restore();
 	ck_assert_msg(wait_for("198.51.100.3", "4421", TGT(2), is_live, NULL, 30000, &last),
 		      "not revived (%s):\n%s", last.state, daemon_run_log(&c));
 	ck_assert_uint_eq(last.reconnects, 1); /* the same controller, not a new one */
@@ -825,13 +853,15 @@ static Suite *stacd_suite(void)
 	Suite *s = suite_create("stacd-nvmet");
 	TCase *tc = tcase_create("stacd");
 
-	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_checked_fixture(tc, testbed_put_back_leftovers, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, testbed_put_back_leftovers);
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, test_every_path);
 	tcase_add_test(tc, test_unlink_drops);
 	tcase_add_test(tc, test_scope_default_drops);
 	tcase_add_test(tc, test_scope_no_disconnect_keeps);
 	tcase_add_test(tc, test_ana_flip);
+	tcase_add_test(tc, test_namespace_added_removed);
 	tcase_add_test(tc, test_stafd_restart_no_churn);
 	tcase_add_test(tc, test_port_down_backoff);
 	tcase_add_test(tc, test_ctrl_loss_tmo);

@@ -48,14 +48,8 @@ static void start(const char *conf)
 	ck_assert_msg(r == 0, "stafd did not become ready (%d); log:\n%s", r, daemon_run_log(&d));
 }
 
-/* Set while a test has cut the test bed's link: the teardown mends it. */
-static bool link_cut;
-
 static void teardown(void)
 {
-	if (link_cut && testbed_run("link", "up") != 0)
-		fprintf(stderr, "could not mend the test bed's link\n");
-	link_cut = false;
 	daemon_run_cleanup(&d);
 }
 
@@ -255,7 +249,7 @@ START_TEST(test_unlink_signal)
 					     "log_pages_changed", on_log_pages_changed, &w),
 			 0);
 	daemon_run_pump(&d, 100);
-	testbed_ctl("tgt unlink 1 " TGT(2));
+	testbed_change("ctl", "tgt unlink 1 " TGT(2), "ctl", "tgt link 1 " TGT(2));
 	while (!w.changed && waited < 3000) {
 		daemon_run_pump(&d, 50);
 		waited += 50;
@@ -264,7 +258,7 @@ START_TEST(test_unlink_signal)
 	printf("log_pages_changed arrived %d ms after the unlink (control channel included)\n",
 	       waited);
 	after = all_log_pages();
-	testbed_ctl("tgt link 1 " TGT(2));
+	testbed_restore();
 	ck_assert(!pages_have(pages_of(find_dc(after, "198.51.100.2", "8009")), TGT(2)));
 	ck_assert(pages_have(pages_of(find_dc(after, "198.51.100.2", "8009")), TGT(1)));
 	w.changed = 0;
@@ -296,7 +290,7 @@ START_TEST(test_port_down_and_back)
 	start(ONE_DC);
 	all = wait_all_dcs(20000);
 	/* port 5 listens only while tgt3 is linked to it */
-	testbed_ctl("tgt unlink 5 " TGT(3));
+	testbed_change("ctl", "tgt unlink 5 " TGT(3), "ctl", "tgt link 5 " TGT(3));
 	for (int i = 0; i < 100 && attempts < 2; i++) {
 		usleep(200000);
 		if (dc)
@@ -315,7 +309,7 @@ START_TEST(test_port_down_and_back)
 	ck_assert_str_ne(sget(dc, "log pages"), "0");
 	json_object_put(dc);
 	dc = NULL;
-	testbed_ctl("tgt link 5 " TGT(3));
+	testbed_restore();
 	for (int i = 0; i < 150; i++) {
 		usleep(200000);
 		if (dc)
@@ -483,8 +477,7 @@ START_TEST(test_link_cut)
 
 	start("[Global]\nkato = 4\n" ONE_DC);
 	json_object_put(wait_all_dcs(20000));
-	link_cut = true;
-	ck_assert_int_eq(testbed_run("link", "down"), 0);
+	testbed_change("link", "down", "link", "up");
 	do {
 		daemon_run_pump(&d, 200);
 		waited += 200;
@@ -502,8 +495,7 @@ START_TEST(test_link_cut)
 			      "%s:%s lost its cache", all_dcs[i].traddr, all_dcs[i].trsvcid);
 	}
 	ck_assert_msg(strstr(daemon_run_log(&d), "Keep Alive"), "%s", daemon_run_log(&d));
-	ck_assert_int_eq(testbed_run("link", "up"), 0);
-	link_cut = false;
+	testbed_restore();
 	json_object_put(wait_all_dcs(40000));
 }
 END_TEST
@@ -717,11 +709,11 @@ START_TEST(test_state_survives_restart)
 	ck_assert_ptr_nonnull(dc);
 	json_object_put(dc);
 	daemon_run_stop(&d);
-	testbed_ctl("tgt unlink 5 " TGT(3));
+	testbed_change("ctl", "tgt unlink 5 " TGT(3), "ctl", "tgt link 5 " TGT(3));
 	ck_assert_int_eq(daemon_run_restart(&d), 0);
 	all = all_log_pages();
 	e = find_dc(all, "198.51.100.2", "8010");
-	testbed_ctl("tgt link 5 " TGT(3));
+	testbed_restore();
 	ck_assert_ptr_nonnull(e);
 	ck_assert(pages_have(pages_of(e), TGT(3)));
 	json_object_put(all);
@@ -733,7 +725,8 @@ static Suite *stafd_suite(void)
 	Suite *s = suite_create("stafd-nvmet");
 	TCase *tc = tcase_create("stafd");
 
-	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_checked_fixture(tc, testbed_put_back_leftovers, teardown);
+	tcase_add_unchecked_fixture(tc, NULL, testbed_put_back_leftovers);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_referrals_and_logs);
 	tcase_add_test(tc, test_unlink_signal);

@@ -6,6 +6,8 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 /* Run `testbed.sh VERB 'ARG'` (STAS_TB_SCRIPT, set by ctest); its exit status, 0 when it worked. */
 static inline int testbed_run(const char *verb, const char *arg)
@@ -20,10 +22,68 @@ static inline int testbed_run(const char *verb, const char *arg)
 	return system(cmd);
 }
 
-/* Run @script in the guest; the test fails if it does. */
-static inline void testbed_ctl(const char *script)
+/*
+ * A change a test must undo is written down first, in the run directory: Check runs each test
+ * in a process of its own, and a failed assertion ends that process at once, so a checked
+ * teardown never runs. Whoever comes next puts the test bed back: the test itself
+ * (testbed_restore()), the next test's setup or the suite's end (testbed_put_back()).
+ */
+static inline void testbed_undo_path(char *buf, size_t len)
 {
-	ck_assert_msg(testbed_run("ctl", script) == 0, "guest: '%s' failed", script);
+	const char *dir = getenv("STAS_TB_DIR");
+
+	ck_assert_msg(dir && *dir, "STAS_TB_DIR not set");
+	ck_assert_uint_lt((size_t)snprintf(buf, len, "%s/undo.pending", dir), len);
+}
+
+/* `testbed.sh VERB 'ARG'`, which `testbed.sh UNDO_VERB 'UNDO_ARG'` undoes. */
+static inline void testbed_change(const char *verb, const char *arg, const char *undo_verb,
+				  const char *undo_arg)
+{
+	char path[4096];
+	FILE *f;
+
+	testbed_undo_path(path, sizeof(path));
+	f = fopen(path, "w");
+	ck_assert_msg(f, "%s: cannot write", path);
+	fprintf(f, "%s\n%s", undo_verb, undo_arg);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_msg(testbed_run(verb, arg) == 0, "testbed.sh %s '%s' failed", verb, arg);
+}
+
+/* Undo what a change left, if anything: 0, or the failed undo's status (it is dropped). */
+static inline int testbed_put_back(void)
+{
+	char path[4096], buf[2048], *arg;
+	size_t n;
+	FILE *f;
+
+	testbed_undo_path(path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	unlink(path);
+	buf[n] = '\0';
+	arg = strchr(buf, '\n');
+	if (!arg)
+		return -1;
+	*arg++ = '\0';
+	return testbed_run(buf, arg);
+}
+
+/* The test wants the target back now; it fails if that does not work. */
+static inline void testbed_restore(void)
+{
+	ck_assert_msg(testbed_put_back() == 0, "could not put the test bed back");
+}
+
+/* For tcase_add_checked_fixture() and tcase_add_unchecked_fixture(): leftovers of a failure. */
+static inline void testbed_put_back_leftovers(void)
+{
+	if (testbed_put_back() != 0)
+		fprintf(stderr, "could not put the test bed back after a failed test\n");
 }
 
 #endif
