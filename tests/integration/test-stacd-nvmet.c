@@ -855,7 +855,7 @@ static Suite *stacd_suite(void)
 
 	tcase_add_checked_fixture(tc, testbed_put_back_leftovers, teardown);
 	tcase_add_unchecked_fixture(tc, NULL, testbed_put_back_leftovers);
-	tcase_set_timeout(tc, 150);
+	tcase_set_timeout(tc, 240); /* a target reboot boots a guest under TCG */
 	tcase_add_test(tc, test_every_path);
 	tcase_add_test(tc, test_unlink_drops);
 	tcase_add_test(tc, test_scope_default_drops);

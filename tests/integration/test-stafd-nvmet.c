@@ -727,7 +727,7 @@ static Suite *stafd_suite(void)
 
 	tcase_add_checked_fixture(tc, testbed_put_back_leftovers, teardown);
 	tcase_add_unchecked_fixture(tc, NULL, testbed_put_back_leftovers);
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 240); /* a target reboot boots a guest under TCG */
 	tcase_add_test(tc, test_referrals_and_logs);
 	tcase_add_test(tc, test_unlink_signal);
 	tcase_add_test(tc, test_port_down_and_back);
