@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The nvmet tests' hand on the test bed: `testbed.sh ctl SCRIPT` and `testbed.sh link up|down`. */
+/* The nvmet tests' hand on the test bed (testbed.sh ctl, link, reboot), and putting it back. */
 #ifndef STAS_TEST_TESTBED_RUN_H
 #define STAS_TEST_TESTBED_RUN_H
 
@@ -26,7 +26,8 @@ static inline int testbed_run(const char *verb, const char *arg)
  * A change a test must undo is written down first, in the run directory: Check runs each test
  * in a process of its own, and a failed assertion ends that process at once, so a checked
  * teardown never runs. Whoever comes next puts the test bed back: the test itself
- * (testbed_restore()), the next test's setup or the suite's end (testbed_put_back()).
+ * (testbed_restore()), the next test's setup or the suite's end
+ * (testbed_put_back_leftovers()).
  */
 static inline void testbed_undo_path(char *buf, size_t len)
 {

@@ -556,7 +556,6 @@ cmd_exec() {
 	exec ip netns exec "$NETNS" "$@"
 }
 
-# ctl's own failures exit 2 (like tbctl), so 1 stays the script's status
 # A power cut and a boot in the same namespace: connections end without a word, and the
 # target that comes back knows nothing of them (a fresh nvmet: new controllers, new counters).
 cmd_reboot() {
@@ -590,6 +589,7 @@ cmd_link() {
 	ip -n "$NETNS" link set tap0 "$1"
 }
 
+# ctl's own failures exit 2 (like tbctl), so 1 stays the script's status
 cmd_ctl() {
 	local timeout=${STAS_TB_CTL_TIMEOUT:-60} tbctl
 	(set_run_dir) || exit 2
