@@ -318,11 +318,12 @@ void daemon_run_pump(struct daemon_run *r, int ms)
 {
 	long long end = now_ms() + ms;
 
-	while (now_ms() < end) {
+	for (long long left; (left = end - now_ms()) > 0;) {
 		int e = sd_bus_process(r->client, NULL);
 
 		if (e > 0)
 			continue;
-		sd_bus_wait(r->client, (uint64_t)(end - now_ms()) * 1000);
+		/* left, not end - now: a millisecond gone since would wrap to "wait forever" */
+		sd_bus_wait(r->client, (uint64_t)left * 1000);
 	}
 }

@@ -524,11 +524,16 @@ START_TEST(test_target_reboot)
 {
 	size_t ndc = sizeof(all_dcs) / sizeof(all_dcs[0]), done = 0, before;
 	long long waited = 0;
+	pid_t reboot;
+	int st;
 
 	start(ONE_DC);
 	json_object_put(wait_all_dcs(20000));
 	before = strlen(daemon_run_log(&d));
-	ck_assert_int_eq(testbed_run("reboot", ""), 0);
+	reboot = testbed_start("reboot", "");
+	while (!testbed_done(reboot, &st))
+		daemon_run_pump(&d, 200);
+	ck_assert_int_eq(st, 0);
 	for (; done < ndc && waited < 100000; waited += 500) {
 		daemon_run_pump(&d, 500);
 		done = 0;

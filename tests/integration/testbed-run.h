@@ -4,9 +4,12 @@
 #define STAS_TEST_TESTBED_RUN_H
 
 #include <check.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Run `testbed.sh VERB 'ARG'` (STAS_TB_SCRIPT, set by ctest); its exit status, 0 when it worked. */
@@ -20,6 +23,42 @@ static inline int testbed_run(const char *verb, const char *arg)
 		(size_t)snprintf(cmd, sizeof(cmd), "'%s' %s '%s' >/dev/null", tb, verb, arg),
 		sizeof(cmd));
 	return system(cmd);
+}
+
+/*
+ * `testbed.sh VERB 'ARG'` in the background, for what takes long (a reboot): the test keeps
+ * its bus connections served meanwhile and collects the status with testbed_done().
+ */
+static inline pid_t testbed_start(const char *verb, const char *arg)
+{
+	const char *tb = getenv("STAS_TB_SCRIPT");
+	pid_t pid;
+
+	ck_assert_msg(tb && *tb && getenv("STAS_TB_DIR"), "STAS_TB_SCRIPT/STAS_TB_DIR not set");
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0)
+			dup2(null, 1);
+		execl(tb, tb, verb, arg, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Whether the testbed.sh started by testbed_start() has ended; its exit status in @status. */
+static inline bool testbed_done(pid_t pid, int *status)
+{
+	int st = 0;
+	pid_t r = waitpid(pid, &st, WNOHANG);
+
+	ck_assert_int_ge(r, 0);
+	if (r == 0)
+		return false;
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return true;
 }
 
 /*
