@@ -37,22 +37,6 @@ fail() {
 	exit 1
 }
 guest() { "$tb" ctl "$*" >/dev/null || fail "guest: $*"; }
-live_iocs() { stac_live; }
-live_dcs() {
-	busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" --json=short call org.nvmexpress.staf \
-		/org/nvmexpress/staf org.nvmexpress.staf list_controllers b true 2>/dev/null |
-		{ grep -o '"state":"live"' || true; } | wc -l
-}
-# wait_for WHAT WANT SECONDS: until live_WHAT prints WANT
-wait_for() {
-	local t0 got
-	t0=$(now_ms)
-	while got=$(live_"$1"); ((got != $2)); do
-		(($(now_ms) - t0 < $3 * 1000)) || fail "$1: $got, not $2, after $3 s"
-		sleep 0.2
-	done
-}
-fds() { find /proc/"$1"/fd -mindepth 1 2>/dev/null | wc -l; }
 connects() { grep -c '): connected, ' "$work/stacd.log" || true; }
 
 "$tb" start | tail -n 1
@@ -76,25 +60,20 @@ RUNTIME_DIRECTORY=$work/run-c "$tb" exec "$build/daemons/stacd/stacd" -f "$work/
 	2>"$work/stacd.log" &
 stacd_pid=$!
 n=9 dcs=5
-wait_for dcs $dcs 60
-wait_for iocs $n 60
+wait_live dcs $dcs 60
+wait_live iocs $n 60
 
 echo "== churn against nvmet: $n I/O controllers, $dcs DCs, $cycles cycles (a reboot every 5th)"
 echo "| cycle | elapsed | stafd VmRSS | stafd fds | stafd CPU | stacd VmRSS | stacd fds | stacd CPU |"
 echo "|---|---|---|---|---|---|---|---|"
-row() {
-	printf '| %s | %d s | %d KiB | %d | %d ms | %d KiB | %d | %d ms |\n' "$1" $((($(now_ms) - t_start) / 1000)) \
-		"$(kib "$stafd_pid" VmRSS)" "$(fds "$stafd_pid")" "$(cpu_ms "$stafd_pid")" \
-		"$(kib "$stacd_pid" VmRSS)" "$(fds "$stacd_pid")" "$(cpu_ms "$stacd_pid")"
-}
 t_start=$(now_ms)
-row start
+churn_row start
 tgt2=nqn.2014-08.org.example:tgt2
 for c in $(seq "$cycles"); do
 	guest "tgt unlink 2 $tgt2"
-	wait_for iocs $((n - 1)) 30
+	wait_live iocs $((n - 1)) 30
 	guest "tgt link 2 $tgt2"
-	wait_for iocs $n 30
+	wait_live iocs $n 30
 
 	guest "tgt mk_ana 2 2 inaccessible"
 	guest "tgt mk_ana 2 2 optimized"
@@ -103,10 +82,10 @@ for c in $(seq "$cycles"); do
 	guest "tgt rm_ns $tgt2 2 && rm /tmp/churn.img"
 
 	"$tb" link down
-	wait_for iocs 0 20
+	wait_live iocs 0 20
 	"$tb" link up
-	wait_for iocs $n 60
-	wait_for dcs $dcs 60
+	wait_live iocs $n 60
+	wait_live dcs $dcs 60
 
 	if ((c % 5 == 0)); then
 		before=$(connects)
@@ -118,11 +97,11 @@ for c in $(seq "$cycles"); do
 			(($(now_ms) - t0 < 120000)) || fail "only $(($(connects) - before)) reconnects after the reboot"
 			sleep 0.5
 		done
-		wait_for iocs $n 60
-		wait_for dcs $dcs 60
+		wait_live iocs $n 60
+		wait_live dcs $dcs 60
 	fi
 	sleep 2 # let the re-reads settle before reading the numbers
-	row "$c"
+	churn_row "$c"
 done
 total=$(connects)
 # the first connects; per cycle the relinked controller and all after the cut; all per reboot

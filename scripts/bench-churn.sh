@@ -40,23 +40,6 @@ fail() {
 	exit 1
 }
 ctl() { printf '%s\n' "$*" | socat - UNIX-CONNECT:"$work/emu.sock" | grep -q '^OK' || fail "emulator: $*"; }
-# connected I/O controllers (stacd's typed state) and live discovery controllers (stafd)
-live_iocs() { stac_live; }
-live_dcs() {
-	busctl --address="$bus" --json=short call org.nvmexpress.staf /org/nvmexpress/staf \
-		org.nvmexpress.staf list_controllers b true 2>/dev/null |
-		{ grep -o '"state":"live"' || true; } | wc -l
-}
-# wait_for WHAT WANT SECONDS: until live_WHAT prints WANT
-wait_for() {
-	local t0 got
-	t0=$(now_ms)
-	while got=$(live_"$1"); ((got != $2)); do
-		(($(now_ms) - t0 < $3 * 1000)) || fail "$1: $got, not $2, after $3 s"
-		sleep 0.1
-	done
-}
-fds() { find /proc/"$1"/fd -mindepth 1 2>/dev/null | wc -l; }
 
 base_port=$((10000 + RANDOM % 20000)) # below the ephemeral range
 start_emu() {
@@ -70,7 +53,6 @@ start_stafd() {
 }
 start_emu
 sandbox_bus "$work"
-bus=$DBUS_SYSTEM_BUS_ADDRESS
 sandbox_sys_conf $((0xc4a2))
 # write_confs N: kato 30 or 31 for stafd, ctrl-loss-tmo 600 or 601 for stacd
 write_confs() {
@@ -87,58 +69,53 @@ mkdir -p "$work/run-f" "$work/run-c"
 start_stafd
 RUNTIME_DIRECTORY=$work/run-c "$build/daemons/stacd/stacd" -f "$work/stacd.conf" 2>"$work/stacd.log" &
 stacd_pid=$!
-wait_for dcs "$dcs" 60
-wait_for iocs "$n" 60
+wait_live dcs "$dcs" 60
+wait_live iocs "$n" 60
 
 echo "== churn: $n I/O controllers ($dcs DCs x $subsys subsystems, 2 I/O queues each) on stas-target-emu, $cycles cycles"
 echo "| cycle | elapsed | stafd VmRSS | stafd fds | stafd CPU | stacd VmRSS | stacd fds | stacd CPU |"
 echo "|---|---|---|---|---|---|---|---|"
-row() {
-	printf '| %s | %d s | %d KiB | %d | %d ms | %d KiB | %d | %d ms |\n' "$1" $((($(now_ms) - t_start) / 1000)) \
-		"$(kib "$stafd_pid" VmRSS)" "$(fds "$stafd_pid")" "$(cpu_ms "$stafd_pid")" \
-		"$(kib "$stacd_pid" VmRSS)" "$(fds "$stacd_pid")" "$(cpu_ms "$stacd_pid")"
-}
 t_start=$(now_ms)
-row start
+churn_row start
 stafd_restarts=0
 for c in $(seq "$cycles"); do
 	p=$(((c - 1) % dcs + 1))
 	nqn=nqn.2014-08.org.example:emu-p$p-s1
 	ctl unlink "$p" "$nqn"
-	wait_for iocs $((n - 1)) 30
+	wait_live iocs $((n - 1)) 30
 	ctl link "$p" "$nqn"
-	wait_for iocs "$n" 30
+	wait_live iocs "$n" 30
 
 	ctl port down "$p"
-	wait_for iocs $((n - subsys)) 30
+	wait_live iocs $((n - subsys)) 30
 	ctl port up "$p"
-	wait_for iocs "$n" 60
-	wait_for dcs "$dcs" 60
+	wait_live iocs "$n" 60
+	wait_live dcs "$dcs" 60
 
 	ctl ana "$p" 1 inaccessible
 	ctl ana "$p" 1 optimized
 	write_confs "$c"
 	kill -HUP "$stafd_pid" "$stacd_pid"
-	wait_for dcs "$dcs" 30
+	wait_live dcs "$dcs" 30
 
 	if ((restart_every && c % restart_every == 0)); then
 		kill -TERM "$stafd_pid"
 		wait "$stafd_pid" || fail "stafd exited with $?"
 		start_stafd
 		stafd_restarts=$((stafd_restarts + 1))
-		wait_for dcs "$dcs" 60
-		(($(live_iocs) == n)) || fail "stacd lost controllers across a stafd restart"
+		wait_live dcs "$dcs" 60
+		(($(stac_live) == n)) || fail "stacd lost controllers across a stafd restart"
 	fi
 	if ((c % 10 == 0)); then
 		kill -KILL "$emu_pid"
 		wait "$emu_pid" 2>/dev/null || true
-		wait_for iocs 0 30
+		wait_live iocs 0 30
 		start_emu
-		wait_for dcs "$dcs" 60
-		wait_for iocs "$n" 60
+		wait_live dcs "$dcs" 60
+		wait_live iocs "$n" 60
 	fi
 	sleep 2 # let the reloads, ANA re-reads and refreshes settle before reading the numbers
-	row "$c"
+	churn_row "$c"
 done
 connects=$(grep -c '): connected, ' "$work/stacd.log")
 # the first connects, a relink and a port's controllers per cycle, all of them per target restart

@@ -85,7 +85,34 @@ stac_live() {
 		{ grep -o '"live"' || true; } | wc -l
 }
 
+# staf_live: the discovery controllers stafd holds live (list_controllers over D-Bus)
+staf_live() {
+	busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" --json=short call org.nvmexpress.staf \
+		/org/nvmexpress/staf org.nvmexpress.staf list_controllers b true 2>/dev/null |
+		{ grep -o '"state":"live"' || true; } | wc -l
+}
+
+# wait_live dcs|iocs WANT SECONDS: until stafd's (dcs) or stacd's (iocs) live count is WANT;
+# else the script's fail() says what it saw
+wait_live() {
+	local t0 got
+	t0=$(now_ms)
+	while got=$(if [[ $1 == dcs ]]; then staf_live; else stac_live; fi); ((got != $2)); do
+		(($(now_ms) - t0 < $3 * 1000)) || fail "$1: $got, not $2, after $3 s"
+		sleep 0.1
+	done
+}
+
+# churn_row LABEL: a table row of both daemons' VmRSS, open fds and CPU, time since $t_start
+churn_row() {
+	printf '| %s | %d s | %d KiB | %d | %d ms | %d KiB | %d | %d ms |\n' "$1" \
+		$((($(now_ms) - t_start) / 1000)) \
+		"$(kib "$stafd_pid" VmRSS)" "$(fds "$stafd_pid")" "$(cpu_ms "$stafd_pid")" \
+		"$(kib "$stacd_pid" VmRSS)" "$(fds "$stacd_pid")" "$(cpu_ms "$stacd_pid")"
+}
+
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+fds() { find /proc/"$1"/fd -mindepth 1 2>/dev/null | wc -l; }
 # utime+stime of a process, in ms
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
 # voluntary + involuntary context switches of all its threads

@@ -179,15 +179,19 @@ char *nvme_feature_describe(uint8_t fid, uint32_t v, char *buf, size_t len)
 
 char *nvme_feature_caps_describe(uint32_t caps, char *buf, size_t len)
 {
+	static const char *const names[] = { "saveable", "namespace specific", "changeable" };
 	struct text t = { buf, len, 0 };
+	const char *sep = "";
 
 	if (!len)
 		return buf;
 	buf[0] = '\0';
-	add(&t, "%s%s%s%s", caps & NVME_FEAT_CAP_SAVEABLE ? "saveable, " : "",
-	    caps & NVME_FEAT_CAP_NS ? "namespace specific, " : "",
-	    caps & NVME_FEAT_CAP_CHANGEABLE ? "changeable, " : "", caps & 7 ? "" : "none");
-	if (t.used >= 2 && buf[t.used - 2] == ',')
-		buf[t.used - 2] = '\0';
+	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
+		if (caps & (1u << i)) {
+			add(&t, "%s%s", sep, names[i]);
+			sep = ", ";
+		}
+	if (!*sep)
+		add(&t, "none");
 	return buf;
 }
